@@ -1,0 +1,440 @@
+"""MCP adapter `admin-executions-mcp`.
+
+MCP adapter for Flyte Admin API — Executions. One tool per consumed operation, routed inline through this capability's consumes block.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import mcp_types as types
+from jsonschema import Draft202012Validator
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+from starlette.applications import Starlette
+
+from .config import Settings, load_settings
+from .runtime import (
+    UpstreamError,
+    UpstreamResponse,
+    body_argument,
+    query_argument,
+    tool_error,
+    tool_result,
+)
+from .upstream import Upstreams
+
+logger = logging.getLogger(__name__)
+
+SERVER_NAME = "admin-executions-mcp"
+INSTRUCTIONS = "MCP adapter for Flyte Admin API — Executions. One tool per consumed operation, routed inline through this capability's consumes block."
+
+TOOLS: tuple[types.Tool, ...] = (
+    types.Tool(
+        name="create-workflow-execution",
+        description="Create a workflow execution",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "object",
+                    "description": "JSON request body sent to the upstream API.",
+                }
+            },
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="recover-workflow-execution",
+        description="Recover a workflow execution",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "object",
+                    "description": "JSON request body sent to the upstream API.",
+                }
+            },
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="relaunch-workflow-execution",
+        description="Relaunch a workflow execution",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "object",
+                    "description": "JSON request body sent to the upstream API.",
+                }
+            },
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="list-workflow-executions",
+        description="List workflow executions",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "id.project": {
+                    "type": "string",
+                    "description": "The path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}.",
+                },
+                "id.domain": {
+                    "type": "string",
+                    "description": "The path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}.",
+                },
+                "query": {
+                    "type": "object",
+                    "description": "Query-string parameters passed to the upstream API (for example `limit` and `token` to page a list).",
+                    "additionalProperties": {
+                        "type": ["string", "number", "boolean", "array"],
+                        "items": {"type": ["string", "number", "boolean"]},
+                    },
+                },
+            },
+            "required": ["id.project", "id.domain"],
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="retrieve-workflow-execution",
+        description="Retrieve a workflow execution",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "id.project": {
+                    "type": "string",
+                    "description": "The path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "id.domain": {
+                    "type": "string",
+                    "description": "The path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "id.name": {
+                    "type": "string",
+                    "description": "The path parameter `id.name` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "query": {
+                    "type": "object",
+                    "description": "Query-string parameters passed to the upstream API (for example `limit` and `token` to page a list).",
+                    "additionalProperties": {
+                        "type": ["string", "number", "boolean", "array"],
+                        "items": {"type": ["string", "number", "boolean"]},
+                    },
+                },
+            },
+            "required": ["id.project", "id.domain", "id.name"],
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="terminate-workflow-execution",
+        description="Terminate a workflow execution",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "id.project": {
+                    "type": "string",
+                    "description": "The path parameter `id.project` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "id.domain": {
+                    "type": "string",
+                    "description": "The path parameter `id.domain` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "id.name": {
+                    "type": "string",
+                    "description": "The path parameter `id.name` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "body": {
+                    "type": "object",
+                    "description": "JSON request body sent to the upstream API.",
+                },
+            },
+            "required": ["id.project", "id.domain", "id.name"],
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=False,
+            destructive_hint=True,
+            idempotent_hint=True,
+            open_world_hint=True,
+        ),
+    ),
+    types.Tool(
+        name="retrieve-execution-metrics",
+        description="Retrieve execution metrics",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "id.project": {
+                    "type": "string",
+                    "description": "The path parameter `id.project` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "id.domain": {
+                    "type": "string",
+                    "description": "The path parameter `id.domain` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "id.name": {
+                    "type": "string",
+                    "description": "The path parameter `id.name` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
+                },
+                "query": {
+                    "type": "object",
+                    "description": "Query-string parameters passed to the upstream API (for example `limit` and `token` to page a list).",
+                    "additionalProperties": {
+                        "type": ["string", "number", "boolean", "array"],
+                        "items": {"type": ["string", "number", "boolean"]},
+                    },
+                },
+            },
+            "required": ["id.project", "id.domain", "id.name"],
+            "additionalProperties": False,
+        },
+        output_schema={"type": "object"},
+        annotations=types.ToolAnnotations(
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=True,
+        ),
+    ),
+)
+"""The tools, as ``tools/list`` reports them."""
+
+_SCHEMAS: dict[str, Mapping[str, Any]] = {
+    tool.name: tool.input_schema for tool in TOOLS
+}
+_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
+_STRUCTURED = frozenset(tool.name for tool in TOOLS if tool.output_schema is not None)
+
+Handler = Callable[[Upstreams, Settings, dict[str, Any]], Awaitable[UpstreamResponse]]
+
+
+async def create_workflow_execution(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """Create a workflow execution"""
+    return await upstreams.admin_executions.createexecution(
+        body=body_argument(args),
+    )
+
+
+async def recover_workflow_execution(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """Recover a workflow execution"""
+    return await upstreams.admin_executions.recoverexecution(
+        body=body_argument(args),
+    )
+
+
+async def relaunch_workflow_execution(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """Relaunch a workflow execution"""
+    return await upstreams.admin_executions.relaunchexecution(
+        body=body_argument(args),
+    )
+
+
+async def list_workflow_executions(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """List workflow executions"""
+    id_project = args["id.project"]
+    id_domain = args["id.domain"]
+    return await upstreams.admin_executions.listexecutions(
+        id_project=id_project,
+        id_domain=id_domain,
+        extra_query=query_argument(args),
+    )
+
+
+async def retrieve_workflow_execution(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """Retrieve a workflow execution"""
+    id_project = args["id.project"]
+    id_domain = args["id.domain"]
+    id_name = args["id.name"]
+    return await upstreams.admin_executions.getexecution(
+        id_project=id_project,
+        id_domain=id_domain,
+        id_name=id_name,
+        extra_query=query_argument(args),
+    )
+
+
+async def terminate_workflow_execution(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """Terminate a workflow execution"""
+    id_project = args["id.project"]
+    id_domain = args["id.domain"]
+    id_name = args["id.name"]
+    return await upstreams.admin_executions.terminateexecution(
+        id_project=id_project,
+        id_domain=id_domain,
+        id_name=id_name,
+        body=body_argument(args),
+    )
+
+
+async def retrieve_execution_metrics(
+    upstreams: Upstreams, settings: Settings, args: dict[str, Any]
+) -> UpstreamResponse:
+    """Retrieve execution metrics"""
+    id_project = args["id.project"]
+    id_domain = args["id.domain"]
+    id_name = args["id.name"]
+    return await upstreams.admin_executions.getexecutionmetrics(
+        id_project=id_project,
+        id_domain=id_domain,
+        id_name=id_name,
+        extra_query=query_argument(args),
+    )
+
+
+HANDLERS: dict[str, Handler] = {
+    "create-workflow-execution": create_workflow_execution,
+    "recover-workflow-execution": recover_workflow_execution,
+    "relaunch-workflow-execution": relaunch_workflow_execution,
+    "list-workflow-executions": list_workflow_executions,
+    "retrieve-workflow-execution": retrieve_workflow_execution,
+    "terminate-workflow-execution": terminate_workflow_execution,
+    "retrieve-execution-metrics": retrieve_execution_metrics,
+}
+
+
+async def call_tool(
+    upstreams: Upstreams, settings: Settings, name: str, arguments: dict[str, Any]
+) -> types.CallToolResult:
+    """Validate the arguments, call the upstream and shape the result; never raises."""
+    handler = HANDLERS.get(name)
+    if handler is None:
+        return tool_error(
+            f"Unknown tool {name!r}. Available tools: {', '.join(HANDLERS)}."
+        )
+    problems = sorted(
+        _VALIDATORS[name].iter_errors(arguments),
+        key=lambda error: list(error.absolute_path),
+    )
+    if problems:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in error.absolute_path) or 'arguments'}: {error.message}"
+            for error in problems
+        )
+        return tool_error(f"Invalid arguments for tool {name!r}: {details}")
+    try:
+        upstream = await handler(upstreams, settings, arguments)
+    except UpstreamError as error:
+        return tool_error(f"{error.namespace}.{error.operation} failed: {error.detail}")
+    except Exception as error:  # the server must survive any single call
+        logger.exception("tool %s failed", name)
+        return tool_error(
+            f"Tool {name!r} failed unexpectedly ({type(error).__name__})."
+        )
+    return tool_result(upstream, structured=name in _STRUCTURED)
+
+
+def create_server(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> tuple[Server[Any], Upstreams]:
+    """The MCP server and the upstream clients it uses (the caller opens and closes them)."""
+    settings = settings or load_settings()
+    upstreams = Upstreams.open(settings, transport)
+    resolved = settings
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=list(TOOLS))
+
+    async def on_call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        return await call_tool(
+            upstreams, resolved, params.name, dict(params.arguments or {})
+        )
+
+    server: Server[Any] = Server(
+        SERVER_NAME,
+        version="1.0.0",
+        title="Flyte Admin API — Executions",
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=on_call_tool,
+        get_tool_input_schema=_SCHEMAS.get,
+    )
+    return server, upstreams
+
+
+def create_app(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> Starlette:
+    """The Streamable HTTP application, serving MCP at ``/mcp``."""
+    settings = settings or load_settings()
+    server, upstreams = create_server(settings, transport)
+    app = server.streamable_http_app(host=settings.mcp_host)
+    session_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with upstreams, session_lifespan(app):
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+async def run_stdio(settings: Settings | None = None) -> None:
+    """Serve MCP over standard input and output until the client disconnects."""
+    server, upstreams = create_server(settings)
+    async with upstreams, stdio_server() as (read_stream, write_stream):
+        await server.run(
+            read_stream, write_stream, server.create_initialization_options()
+        )

@@ -1,0 +1,191 @@
+"""REST adapter `admin-executions-rest`.
+
+REST adapter for Flyte Admin API — Executions. One Spectral-compliant resource per consumed operation, prefixed with /v1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from .config import Settings, load_settings
+from .runtime import (
+    InputError,
+    UpstreamError,
+    json_body,
+    passthrough,
+    passthrough_query,
+    problem_response,
+)
+from .upstream import Upstreams
+
+OPENAPI: dict[str, Any] = json.loads(
+    resources.files(__package__).joinpath("rest_openapi.json").read_text("utf-8")
+)
+"""The OpenAPI document, in the capability's own names and descriptions."""
+
+
+def create_app(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the application (``uvicorn --factory flyte_admin_api_executions.rest:create_app``)."""
+    settings = settings or load_settings()
+    upstreams = Upstreams.open(settings, transport)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with upstreams:
+            yield
+
+    app = FastAPI(
+        title="Flyte Admin API — Executions",
+        description="REST adapter for Flyte Admin API — Executions. One Spectral-compliant resource per consumed operation, prefixed with /v1.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.openapi_schema = OPENAPI
+
+    @app.exception_handler(InputError)
+    async def invalid_input(request: Request, error: InputError) -> JSONResponse:
+        return problem_response(
+            error.status,
+            "Invalid input" if error.status == 422 else "Bad request",
+            error.message,
+            field=error.field,
+            location=error.location,
+        )
+
+    @app.exception_handler(UpstreamError)
+    async def upstream_failed(request: Request, error: UpstreamError) -> JSONResponse:
+        return problem_response(
+            error.status,
+            error.title,
+            error.detail,
+            upstream=f"{error.namespace}.{error.operation}",
+        )
+
+    @app.api_route(
+        "/v1/api/v1/executions",
+        methods=["POST"],
+        operation_id="createexecution",
+        summary="Create a workflow execution",
+    )
+    async def createexecution(request: Request) -> Response:
+        """Create a workflow execution"""
+        upstream = await upstreams.admin_executions.createexecution(
+            extra_query=passthrough_query(request, []),
+            body=await json_body(request, required=False),
+        )
+        return passthrough(upstream)
+
+    @app.api_route(
+        "/v1/api/v1/executions/recover",
+        methods=["POST"],
+        operation_id="recoverexecution",
+        summary="Recover a workflow execution",
+    )
+    async def recoverexecution(request: Request) -> Response:
+        """Recover a workflow execution"""
+        upstream = await upstreams.admin_executions.recoverexecution(
+            extra_query=passthrough_query(request, []),
+            body=await json_body(request, required=False),
+        )
+        return passthrough(upstream)
+
+    @app.api_route(
+        "/v1/api/v1/executions/relaunch",
+        methods=["POST"],
+        operation_id="relaunchexecution",
+        summary="Relaunch a workflow execution",
+    )
+    async def relaunchexecution(request: Request) -> Response:
+        """Relaunch a workflow execution"""
+        upstream = await upstreams.admin_executions.relaunchexecution(
+            extra_query=passthrough_query(request, []),
+            body=await json_body(request, required=False),
+        )
+        return passthrough(upstream)
+
+    @app.api_route(
+        "/v1/api/v1/executions/{id_project}/{id_domain}",
+        methods=["GET"],
+        operation_id="listexecutions",
+        summary="List workflow executions",
+    )
+    async def listexecutions(request: Request) -> Response:
+        """List workflow executions"""
+        id_project = request.path_params["id_project"]
+        id_domain = request.path_params["id_domain"]
+        upstream = await upstreams.admin_executions.listexecutions(
+            id_project=id_project,
+            id_domain=id_domain,
+            extra_query=passthrough_query(request, []),
+        )
+        return passthrough(upstream)
+
+    @app.api_route(
+        "/v1/api/v1/executions/{id_project}/{id_domain}/{id_name}",
+        methods=["GET"],
+        operation_id="getexecution",
+        summary="Retrieve a workflow execution",
+    )
+    async def getexecution(request: Request) -> Response:
+        """Retrieve a workflow execution"""
+        id_project = request.path_params["id_project"]
+        id_domain = request.path_params["id_domain"]
+        id_name = request.path_params["id_name"]
+        upstream = await upstreams.admin_executions.getexecution(
+            id_project=id_project,
+            id_domain=id_domain,
+            id_name=id_name,
+            extra_query=passthrough_query(request, []),
+        )
+        return passthrough(upstream)
+
+    @app.api_route(
+        "/v1/api/v1/executions/{id_project}/{id_domain}/{id_name}",
+        methods=["DELETE"],
+        operation_id="terminateexecution",
+        summary="Terminate a workflow execution",
+    )
+    async def terminateexecution(request: Request) -> Response:
+        """Terminate a workflow execution"""
+        id_project = request.path_params["id_project"]
+        id_domain = request.path_params["id_domain"]
+        id_name = request.path_params["id_name"]
+        upstream = await upstreams.admin_executions.terminateexecution(
+            id_project=id_project,
+            id_domain=id_domain,
+            id_name=id_name,
+            extra_query=passthrough_query(request, []),
+            body=await json_body(request, required=False),
+        )
+        return passthrough(upstream)
+
+    @app.api_route(
+        "/v1/api/v1/metrics/executions/{id_project}/{id_domain}/{id_name}",
+        methods=["GET"],
+        operation_id="getexecutionmetrics",
+        summary="Retrieve execution metrics",
+    )
+    async def getexecutionmetrics(request: Request) -> Response:
+        """Retrieve execution metrics"""
+        id_project = request.path_params["id_project"]
+        id_domain = request.path_params["id_domain"]
+        id_name = request.path_params["id_name"]
+        upstream = await upstreams.admin_executions.getexecutionmetrics(
+            id_project=id_project,
+            id_domain=id_domain,
+            id_name=id_name,
+            extra_query=passthrough_query(request, []),
+        )
+        return passthrough(upstream)
+
+    return app

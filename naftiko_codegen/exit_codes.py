@@ -1,0 +1,16 @@
+"""The command line's exit codes, kept in one place (documented in README.md)."""
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit status of every ``naftiko-gen`` command."""
+
+    OK = 0
+    """Success; for ``build --check``: the output is up to date."""
+    DRIFT = 1
+    """``build --check`` found changed, missing or extra files."""
+    INVALID = 2
+    """The spec is invalid, or the command line was used wrongly."""
+    INTERNAL = 3
+    """A bug in naftiko-gen; the message asks for a report."""

@@ -1,0 +1,285 @@
+"""Load phase: safe YAML parsing that remembers where every node came from.
+
+The document is parsed with YAML 1.2 core-schema rules: only ``true``/``false``
+are booleans and nothing becomes a date, so ``on``, ``yes`` or ``2026-05-19``
+stay strings as the JSON Schema expects. Aliases are expanded with a budget
+(alias bombs are refused), nesting depth and file size are capped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import CompilationFailed, Diagnostic, Path, Severity
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Largest spec file accepted (10 MiB)."""
+MAX_NODES = 1_000_000
+"""Most values a document may expand to, aliases included."""
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and sequences accepted."""
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """Implicit scalar types of the YAML 1.2 core schema (no dates, no yes/no/on/off)."""
+
+
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_CoreResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+class _Composer(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _CoreResolver,
+):
+    """Parses a stream into a node graph; values are built by :func:`_build`."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _CoreResolver.__init__(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Document:
+    """A loaded spec: plain JSON-like data plus the source position of every value and key."""
+
+    file: str
+    data: dict[str, Any]
+    positions: dict[Path, tuple[int, int]]
+    key_positions: dict[Path, tuple[int, int]]
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path``, or of its key when ``key``.
+
+        Falls back to the nearest ancestor that has a position.
+        """
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        for end in range(len(path), -1, -1):
+            found = self.positions.get(path[:end])
+            if found is not None:
+                return found
+        return (1, 1)
+
+    def diagnostic(
+        self, path: Path, code: str, message: str, *, key: bool = False, **extra: Any
+    ) -> Diagnostic:
+        """A diagnostic located at ``path`` (its key when ``key``), severity error unless given."""
+        line, column = self.locate(path, key=key)
+        severity = extra.pop("severity", Severity.ERROR)
+        return Diagnostic(self.file, line, column, severity, code, message, path, **extra)
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node graph into JSON-like data, recording positions."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions: dict[Path, tuple[int, int]] = {}
+        self.key_positions: dict[Path, tuple[int, int]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+
+    def fail(self, node: Node, path: Path, code: str, message: str, **extra: Any) -> None:
+        line, column = _position(node)
+        self.diagnostics.append(
+            Diagnostic(self.file, line, column, Severity.ERROR, code, message, path, **extra)
+        )
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge(node, f"the document expands to more than {MAX_NODES:,} values")
+        if len(path) > MAX_DEPTH:
+            raise _TooLarge(node, f"the document is nested deeper than {MAX_DEPTH} levels")
+        self.positions.setdefault(path, _position(node))
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        assert isinstance(node, MappingNode)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.fail(key_node, path, "NG004", "mapping keys must be plain strings")
+                continue
+            key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else ""
+            child = path + (key,)
+            if key in result:
+                first = self.key_positions[child]
+                self.fail(
+                    key_node,
+                    child,
+                    "NG002",
+                    f"duplicate key {key!r}; it was first defined at line {first[0]}",
+                    hint="remove one of the two entries",
+                )
+                continue
+            self.key_positions[child] = _position(key_node)
+            result[key] = self.build(value_node, child)
+        return result
+
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        tag, text = node.tag, node.value
+        if tag == "tag:yaml.org,2002:str":
+            return text
+        if tag == "tag:yaml.org,2002:bool":
+            return text.lower() == "true"
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:int":
+            if text.startswith("0o"):
+                return int(text[2:], 8)
+            return int(text, 0) if text.startswith("0x") else int(text)
+        if tag == "tag:yaml.org,2002:float":
+            lowered = text.lower().lstrip("+")
+            if lowered.endswith("inf") or lowered == ".nan":
+                self.fail(node, path, "NG004", f"{text!r} is not a JSON number")
+                return None
+            return float(text)
+        self.fail(
+            node,
+            path,
+            "NG004",
+            f"unsupported YAML tag {tag!r}",
+            hint="specs may only use plain strings, numbers, booleans, null, mappings and sequences",
+        )
+        return None
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def load_document(path: FsPath, display_name: str | None = None) -> Document:
+    """Read and parse the spec at ``path``.
+
+    Raises :class:`CompilationFailed` with located diagnostics when the file cannot be
+    read, is not valid YAML, is not a single mapping, or exceeds the documented limits.
+    """
+    name = display_name or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CompilationFailed(
+            [Diagnostic(name, 1, 1, Severity.ERROR, "NG006", f"cannot read file: {error.strerror}")]
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CompilationFailed(
+            [
+                Diagnostic(
+                    name,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "NG005",
+                    f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CompilationFailed(
+            [
+                Diagnostic(
+                    name, 1, 1, Severity.ERROR, "NG006", f"file is not UTF-8: {error.reason}"
+                )
+            ]
+        ) from None
+    return load_text(text, name)
+
+
+def load_text(text: str, name: str) -> Document:
+    """Parse spec text; see :func:`load_document`."""
+    composer = _Composer(text)
+    try:
+        root = composer.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        raise CompilationFailed(
+            [Diagnostic(name, line, column, Severity.ERROR, "NG001", problem)]
+        ) from None
+    except RecursionError:
+        raise CompilationFailed(
+            [
+                Diagnostic(
+                    name,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "NG005",
+                    f"the document is nested deeper than {MAX_DEPTH} levels",
+                )
+            ]
+        ) from None
+    finally:
+        composer.dispose()
+    if root is None:
+        raise CompilationFailed(
+            [Diagnostic(name, 1, 1, Severity.ERROR, "NG003", "the document is empty")]
+        )
+    builder = _Builder(name)
+    try:
+        data = builder.build(root, ())
+    except _TooLarge as error:
+        line, column = _position(error.node)
+        raise CompilationFailed(
+            [Diagnostic(name, line, column, Severity.ERROR, "NG005", str(error))]
+        ) from None
+    if not isinstance(data, dict):
+        line, column = _position(root)
+        builder.diagnostics.append(
+            Diagnostic(
+                name,
+                line,
+                column,
+                Severity.ERROR,
+                "NG003",
+                "the document root must be a mapping",
+                found="a sequence" if isinstance(data, list) else repr(data),
+                expected="a mapping with `naftiko`, `info` and `capability`",
+            )
+        )
+    if builder.diagnostics:
+        raise CompilationFailed(builder.diagnostics)
+    return Document(name, data, builder.positions, builder.key_positions)

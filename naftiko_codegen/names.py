@@ -1,0 +1,65 @@
+"""The one sanitizer through which spec names become Python identifiers."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+_RESERVED = (
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | set(dir(builtins))
+    | {"self", "cls", "args", "request", "settings", "client", "body", "query", "headers"}
+)
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9A-Za-z]+")
+
+MCP_TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+"""Tool names every mainstream MCP client accepts."""
+
+
+def snake_words(name: str) -> list[str]:
+    """Split any spec name (kebab, dotted, camelCase, bracketed) into lowercase words."""
+    spaced = _CAMEL_BOUNDARY.sub(" ", name)
+    return [word.lower() for word in _NON_WORD.split(spaced) if word]
+
+
+def identifier(name: str, *, reserved: bool = True) -> str:
+    """A valid, lowercase ``snake_case`` Python identifier for ``name``.
+
+    ``id.project`` → ``id_project``, ``$orderBy`` → ``order_by``, ``If-Match`` → ``if_match``,
+    ``page[limit]`` → ``page_limit``. Keywords, soft keywords, builtins and names the generated
+    code uses itself get a trailing underscore; a leading digit gets a ``n`` prefix.
+    """
+    words = snake_words(name)
+    result = "_".join(words) or "value"
+    if result[0].isdigit():
+        result = "n" + result
+    if reserved and result in _RESERVED:
+        result += "_"
+    return result
+
+
+def class_name(name: str) -> str:
+    """A ``PascalCase`` class name for ``name`` (``admin-executions`` → ``AdminExecutions``)."""
+    result = "".join(word.capitalize() for word in snake_words(name)) or "Value"
+    return "N" + result if result[0].isdigit() else result
+
+
+def constant_name(name: str) -> str:
+    """An ``UPPER_SNAKE`` name (environment variables, module constants)."""
+    return identifier(name, reserved=False).upper()
+
+
+def distribution_name(name: str) -> str:
+    """A PEP 503-normalised distribution name (``flyte-admin-api-executions``)."""
+    return "-".join(snake_words(name)) or "capability"
+
+
+def normalise_reference(name: str) -> str:
+    """The key under which `with` references and inputs are matched.
+
+    Case-insensitive, with ``.``, ``-`` and ``_`` treated as the same character.
+    """
+    return re.sub(r"[._-]", "_", name).lower()

@@ -1,0 +1,69 @@
+"""The whole compiler: load → validate → lower → render → format, all in memory."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from . import ir
+from .diagnostics import CompilationFailed, Diagnostic, has_errors, sorted_diagnostics
+from .formatting import format_files
+from .loader import Document, load_document
+from .lower import lower
+from .render import render_package
+from .schema_check import check_schema
+from .semantic import check_semantics
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """A successful compilation: the generated files and the warnings found on the way."""
+
+    capability: ir.Capability
+    files: dict[str, str]
+    diagnostics: list[Diagnostic]
+    spec_digest: str
+    """SHA-256 of the spec file, recorded in the manifest."""
+
+
+def validate(document: Document) -> list[Diagnostic]:
+    """Schema then semantic checks; semantic checks run only on a schema-valid document."""
+    diagnostics = check_schema(document)
+    if has_errors(diagnostics):
+        return sorted_diagnostics(diagnostics)
+    return sorted_diagnostics(diagnostics + check_semantics(document))
+
+
+def analyse(
+    spec: Path, *, package_name: str | None = None, strict: bool = False
+) -> tuple[ir.Capability, list[Diagnostic], str]:
+    """Load, validate and lower ``spec``; raises :class:`CompilationFailed` on any error.
+
+    Returns the IR, the (warning) diagnostics and the spec's SHA-256 digest. With
+    ``strict``, warnings count as errors.
+    """
+    document = load_document(spec, display_name=_display_name(spec))
+    diagnostics = validate(document)
+    if not has_errors(diagnostics):
+        capability, lowering = lower(document, package_name)
+        diagnostics = sorted_diagnostics(diagnostics + lowering)
+    if has_errors(diagnostics) or (strict and diagnostics):
+        raise CompilationFailed(diagnostics)
+    digest = hashlib.sha256(spec.read_bytes()).hexdigest()
+    return capability, diagnostics, digest
+
+
+def compile_spec(spec: Path, *, package_name: str | None = None, strict: bool = False) -> Result:
+    """Compile ``spec`` into the files of the generated package (nothing is written)."""
+    capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
+    files = format_files(render_package(capability, digest))
+    return Result(capability, files, diagnostics, digest)
+
+
+def _display_name(spec: Path) -> str:
+    """The spec's path as diagnostics show it: relative to the working directory when inside it."""
+    try:
+        return str(spec.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(spec)
