@@ -32,25 +32,32 @@ OPENAPI: dict[str, Any] = json.loads(
 """The OpenAPI document, in the capability's own names and descriptions."""
 
 
+class CapabilityApp(FastAPI):
+    """FastAPI serving the capability's own OpenAPI document (at ``/openapi.json``)."""
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, written at build time from the capability."""
+        return OPENAPI
+
+
 def create_app(
     settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
-) -> FastAPI:
+) -> CapabilityApp:
     """Build the application (``uvicorn --factory flyte_admin_api_executions.rest:create_app``)."""
     settings = settings or load_settings()
     upstreams = Upstreams.open(settings, transport)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: CapabilityApp) -> AsyncIterator[None]:
         async with upstreams:
             yield
 
-    app = FastAPI(
+    app = CapabilityApp(
         title="Flyte Admin API — Executions",
         description="REST adapter for Flyte Admin API — Executions. One Spectral-compliant resource per consumed operation, prefixed with /v1.",
         version="1.0.0",
         lifespan=lifespan,
     )
-    app.openapi_schema = OPENAPI
 
     @app.exception_handler(InputError)
     async def invalid_input(request: Request, error: InputError) -> JSONResponse:

@@ -1,0 +1,193 @@
+"""Shared fixtures: paths, compiled packages, and real server processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from naftiko_codegen.output import write_tree
+from naftiko_codegen.pipeline import Result, compile_spec
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+FLYTE_SPEC = REPO / "specs" / "flyte-admin-executions.yaml"
+FLYTE_PACKAGE = "flyte_admin_api_executions"
+FLYTE_PREFIX = "FLYTE_ADMIN_API_EXECUTIONS_"
+READY_DEADLINE = 60.0
+_LISTENING = re.compile(r"(.+?) listening on (http://\S+)")
+
+
+def require_corpus() -> Path:
+    """The shared corpus folder, or skip the test with the reason."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not available at {CORPUS}")
+    return CORPUS
+
+
+@dataclass
+class ServerProcess:
+    """A subprocess that announces ``<label> listening on <url>`` lines on stdout or stderr."""
+
+    process: subprocess.Popen[str]
+    urls: dict[str, str] = field(default_factory=dict)
+    output: list[str] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Terminate the process (kill it if it does not stop within 10 s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def url(self, label_part: str) -> str:
+        """The announced URL whose label contains ``label_part``."""
+        matches = [url for label, url in self.urls.items() if label_part in label]
+        assert len(matches) == 1, f"{label_part!r} not in {self.urls}"
+        return matches[0]
+
+
+def start_server(
+    args: Sequence[str],
+    expected: int,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> ServerProcess:
+    """Start ``args`` and wait (with a deadline, no sleeps) for ``expected`` announcements."""
+    process = subprocess.Popen(
+        list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+    server = ServerProcess(process)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + READY_DEADLINE
+    while len(server.urls) < expected:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            server.stop()
+            raise AssertionError("server not ready in time:\n" + "".join(server.output))
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            continue
+        if line is None:
+            server.stop()
+            raise AssertionError("server exited early:\n" + "".join(server.output))
+        server.output.append(line)
+        match = _LISTENING.search(line)
+        if match:
+            server.urls[match.group(1).strip()] = match.group(2)
+
+    def drain() -> None:  # keep the pipe from filling up
+        while lines.get() is not None:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    return server
+
+
+def build_into(spec: Path, out: Path, **options: object) -> Result:
+    """Compile ``spec`` and write the package into ``out``."""
+    result = compile_spec(spec, **options)  # type: ignore[arg-type]
+    write_tree(out, result.files, result.spec_digest)
+    return result
+
+
+def pip_install(package_dir: Path, target: Path) -> Path:
+    """``pip install`` a generated package into ``target`` (no network: deps are in this venv)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(package_dir),
+        ],
+        check=True,
+        timeout=300,
+    )
+    return target
+
+
+@pytest.fixture(scope="session")
+def flyte_result() -> Result:
+    """The compiled Flyte capability, in memory."""
+    return compile_spec(FLYTE_SPEC)
+
+
+@pytest.fixture(scope="session")
+def flyte_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Flyte package, built and pip-installed into its own site directory."""
+    root = tmp_path_factory.mktemp("flyte")
+    build_into(FLYTE_SPEC, root / "out")
+    return pip_install(root / "out", root / "site")
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[str]:
+    """A Flyte Admin simulator on a free port; yields its base URL."""
+    server = start_server(
+        [sys.executable, "-m", "simulator.flyte_admin", "--port", "0"], expected=1, cwd=REPO
+    )
+    try:
+        yield server.url("simulator")
+    finally:
+        server.stop()
+
+
+def flyte_env(site: Path, upstream: str, **extra: str) -> dict[str, str]:
+    """Environment for the installed Flyte package pointing at ``upstream``."""
+    return {
+        "PYTHONPATH": str(site),
+        FLYTE_PREFIX + "ADMIN_EXECUTIONS_BASE_URL": upstream,
+        FLYTE_PREFIX + "REST_PORT": "0",
+        FLYTE_PREFIX + "MCP_PORT": "0",
+        FLYTE_PREFIX + "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def flyte_servers(flyte_site: Path, simulator: str) -> Iterator[ServerProcess]:
+    """The generated REST and MCP servers (one process, ``all``) in front of the simulator."""
+    server = start_server(
+        [sys.executable, "-m", FLYTE_PACKAGE, "all"],
+        expected=2,
+        env=flyte_env(flyte_site, simulator),
+    )
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,111 @@
+"""The generated Flyte package: snapshots of every file, drift, and code quality gates."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from naftiko_codegen.output import MANIFEST, compare_tree
+from naftiko_codegen.pipeline import Result
+
+from .conftest import REPO
+
+EXAMPLE = REPO / "generated_examples" / "flyte_admin_executions"
+EXPECTED_FILES = {
+    ".env.example",
+    "README.md",
+    "pyproject.toml",
+    "flyte_admin_api_executions/__init__.py",
+    "flyte_admin_api_executions/__main__.py",
+    "flyte_admin_api_executions/config.py",
+    "flyte_admin_api_executions/mcp_server.py",
+    "flyte_admin_api_executions/py.typed",
+    "flyte_admin_api_executions/rest.py",
+    "flyte_admin_api_executions/rest_openapi.json",
+    "flyte_admin_api_executions/runtime.py",
+    "flyte_admin_api_executions/upstream.py",
+}
+
+
+def test_generated_file_set(flyte_result: Result) -> None:
+    assert set(flyte_result.files) == EXPECTED_FILES
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED_FILES))
+def test_generated_file_snapshot(
+    flyte_result: Result, path: str, snapshot: SnapshotAssertion
+) -> None:
+    assert flyte_result.files[path] == snapshot
+
+
+def test_checked_in_example_is_up_to_date(flyte_result: Result) -> None:
+    drift = compare_tree(EXAMPLE, flyte_result.files, flyte_result.spec_digest)
+    assert drift.clean, drift.diff
+    assert (EXAMPLE / MANIFEST).is_file()
+
+
+def _tool(name: str) -> str:
+    path = Path(sys.executable).parent / name
+    return str(path) if path.exists() else name
+
+
+@pytest.fixture(scope="module")
+def example_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example, so tool caches never land in the checked-in tree."""
+    target = tmp_path_factory.mktemp("example") / "flyte"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["black", "--check", "--quiet", "."],
+        ["ruff", "check", "--no-cache", "--isolated", "."],
+        ["mypy", "--strict", "--no-incremental", "flyte_admin_api_executions"],
+    ],
+    ids=["black", "ruff", "mypy-strict"],
+)
+def test_generated_code_passes(example_copy: Path, command: list[str]) -> None:
+    result = subprocess.run(
+        [_tool(command[0]), *command[1:]],
+        cwd=example_copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_modules_import_without_side_effects(example_copy: Path) -> None:
+    before = sorted(p.name for p in example_copy.rglob("*") if "__pycache__" not in p.parts)
+    code = (
+        "import importlib, socket\n"
+        "def refuse(*a, **k): raise AssertionError('network use at import time')\n"
+        "socket.socket.connect = refuse\n"
+        "for m in ['__init__', 'config', 'runtime', 'upstream', 'rest', 'mcp_server']:\n"
+        "    importlib.import_module('flyte_admin_api_executions' + ('' if m == '__init__' else '.' + m))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-B", "-c", code],
+        cwd=example_copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    after = sorted(p.name for p in example_copy.rglob("*") if "__pycache__" not in p.parts)
+    assert after == before
+
+
+def test_descriptions_become_docstrings(flyte_result: Result) -> None:
+    rest = flyte_result.files["flyte_admin_api_executions/rest.py"]
+    assert '"""Create a workflow execution"""' in rest
+    upstream = flyte_result.files["flyte_admin_api_executions/upstream.py"]
+    assert "Flyte Admin API — Executions business capability." in upstream
