@@ -30,6 +30,25 @@ _DERIVED_HINTS = {
 }
 
 
+_DROPPED = ir.ExposedInput("", "dropped", "header", "string", False, "")
+"""Marker: a reference the exposed side deliberately does not feed (caller credentials)."""
+
+
+def is_credential_header(param: ir.ConsumedParam, api: ir.ConsumedApi) -> bool:
+    """True for ``Authorization``/``Cookie`` headers and the header the API's own auth sets.
+
+    REST callers' credentials are never forwarded upstream; on MCP such an argument exists
+    only when the consumed API declares no authentication of its own.
+    """
+    if param.location != "header":
+        return False
+    credential = {"authorization", "cookie", "proxy-authorization"}
+    auth = api.authentication
+    if auth is not None and auth.type == "apikey" and auth.placement == "header":
+        credential.add(auth.key.lower())
+    return param.name.lower() in credential
+
+
 class _SkipOperation(Exception):
     """Raised inside the lowering of one exposed operation to skip it (after a warning)."""
 
@@ -242,6 +261,14 @@ class Lowerer:
                         namespace, resource, operation, shared, r_path + ("operations", o_index)
                     )
                 )
+        taken: set[str] = set()
+        for index, operation in enumerate(operations):
+            ident, number = operation.ident, 1
+            while ident in taken:
+                number += 1
+                ident = f"{operation.ident}_{number}"
+            taken.add(ident)
+            operations[index] = dataclasses.replace(operation, ident=ident)
         headers = tuple(
             (name, self.compile_value(value, path + ("headers", name)))
             for name, value in spec.get("headers", {}).items()
@@ -471,6 +498,8 @@ class Lowerer:
             found = self.find_input(reference, inputs, w_path)
             if found is None:
                 found = implicit(reference, param)
+                if found is _DROPPED:
+                    continue
                 if found is None:
                     raise self.skip(
                         w_path,
@@ -531,6 +560,7 @@ class Lowerer:
     def lower_rest(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
         """Lower a REST adapter; operations with per-operation problems are skipped."""
         operations: list[ir.RestOperation] = []
+        used_names: set[str] = set()
         for r_index, resource in enumerate(spec.get("resources", [])):
             r_path = path + ("resources", r_index)
             if "forward" in resource:
@@ -541,14 +571,14 @@ class Lowerer:
                     severity=Severity.WARNING,
                 )
             for o_index, operation in enumerate(resource.get("operations", [])):
+                o_path = r_path + ("operations", o_index)
                 try:
-                    operations.append(
-                        self.lower_rest_operation(
-                            spec["namespace"], resource, operation, r_path + ("operations", o_index)
-                        )
+                    lowered = self.lower_rest_operation(
+                        spec["namespace"], resource, operation, o_path
                     )
                 except _SkipOperation:
                     continue
+                operations.append(self.unique_operation(lowered, used_names, o_path))
         return ir.RestAdapter(
             namespace=spec["namespace"],
             module=key,
@@ -557,6 +587,27 @@ class Lowerer:
             description=str(spec.get("description") or ""),
             operations=tuple(operations),
         )
+
+    def unique_operation(
+        self, operation: ir.RestOperation, used: set[str], path: Path
+    ) -> ir.RestOperation:
+        """Rename an operation whose name (or Python name) an earlier one already took."""
+        name, number = operation.name, 1
+        while name in used or names.identifier(name) in used:
+            number += 1
+            name = f"{operation.name}-{number}"
+        used.update((name, names.identifier(name)))
+        if name == operation.name:
+            return operation
+        self.report(
+            path + ("name",),
+            "NG204",
+            f"operation name {operation.name!r} repeats; it is generated as {name!r} "
+            "(operationId and Python function)",
+            severity=Severity.WARNING,
+            hint="give every operation of an adapter its own name",
+        )
+        return dataclasses.replace(operation, name=name, ident=names.identifier(name))
 
     def unsupported_shapes(self, spec: Mapping[str, Any], path: Path) -> None:
         """Skip operations that use features this generator does not compile yet."""
@@ -614,11 +665,8 @@ class Lowerer:
         def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
             if param.location in ("path", "body"):
                 return None
-            if param.location in ("header", "cookie") and param.name.lower() in (
-                "authorization",
-                "cookie",
-            ):
-                return None
+            if is_credential_header(param, api):
+                return _DROPPED
             return implicit_input(reference, param, operation)
 
         invocation = self.invocation(
@@ -701,6 +749,8 @@ class Lowerer:
         declared_inputs = bool(inputs)
 
         def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+            if api.authentication is not None and is_credential_header(param, api):
+                return _DROPPED
             if declared_inputs or param.location == "body":
                 return None
             return implicit_input(reference, param, operation)

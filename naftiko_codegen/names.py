@@ -19,8 +19,16 @@ MCP_TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """Tool names every mainstream MCP client accepts."""
 
 
+_OPERATORS = (("<=", " le "), (">=", " ge "), ("!=", " ne "), ("<", " lt "), (">", " gt "))
+
+
 def snake_words(name: str) -> list[str]:
-    """Split any spec name (kebab, dotted, camelCase, bracketed) into lowercase words."""
+    """Split any spec name (kebab, dotted, camelCase, bracketed) into lowercase words.
+
+    Comparison operators become words, so Twilio's ``Date<`` and ``Date>`` stay distinct.
+    """
+    for operator, word in _OPERATORS:
+        name = name.replace(operator, word)
     spaced = _CAMEL_BOUNDARY.sub(" ", name)
     return [word.lower() for word in _NON_WORD.split(spaced) if word]
 

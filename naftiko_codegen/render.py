@@ -132,6 +132,18 @@ def uses_to_text(capability: ir.Capability) -> bool:
     return any(part.kind == "input" for source in sources for part in source.parts)
 
 
+def cap_params(
+    capability: ir.Capability, locations: tuple[str, ...], types: tuple[str, ...] | None = None
+) -> bool:
+    """True when some consumed parameter sits in ``locations`` (and has one of ``types``)."""
+    return any(
+        param.location in locations and (types is None or param.type in types)
+        for api in capability.apis
+        for operation in api.operations
+        for param in operation.params
+    )
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
     """The Jinja environment: strict undefined, no autoescape (output is code), our filters."""
@@ -155,7 +167,9 @@ def environment() -> jinja2.Environment:
         md_code=md_code,
         hints_text=hints_text,
     )
-    env.globals.update(generator_version=__version__, uses_to_text=uses_to_text)
+    env.globals.update(
+        generator_version=__version__, uses_to_text=uses_to_text, cap_params=cap_params
+    )
     return env
 
 

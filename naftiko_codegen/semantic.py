@@ -115,7 +115,6 @@ def _check_rest(document: Document, adapter: dict[str, Any], path: Path) -> list
         )
         for d in _duplicates(document, routes, "route")
     ]
-    found += _duplicates(document, operations, "operation name")
     found += _identifier_collisions(document, operations, "operation")
     return found
 

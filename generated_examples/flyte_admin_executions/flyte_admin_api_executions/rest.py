@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from importlib import resources
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .config import Settings, load_settings
 from .runtime import (
@@ -58,6 +60,14 @@ def create_app(
         version="1.0.0",
         lifespan=lifespan,
     )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(
+        request: Request, error: StarletteHTTPException
+    ) -> JSONResponse:
+        return problem_response(
+            error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail)
+        )
 
     @app.exception_handler(InputError)
     async def invalid_input(request: Request, error: InputError) -> JSONResponse:

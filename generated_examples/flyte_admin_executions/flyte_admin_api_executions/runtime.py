@@ -125,6 +125,12 @@ def header_items(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
     return headers
 
 
+def cookie_header(pairs: Iterable[tuple[str, object]]) -> str | None:
+    """One ``Cookie`` header from name/value pairs (``None`` when every value is ``None``)."""
+    cookies = [f"{name}={to_text(value)}" for name, value in pairs if value is not None]
+    return "; ".join(cookies) or None
+
+
 def encode_json(value: Any) -> bytes:
     """Serialize a JSON request body."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

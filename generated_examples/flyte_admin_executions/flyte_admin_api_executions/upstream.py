@@ -10,7 +10,11 @@ from typing import Self
 import httpx
 
 from .config import Settings
-from .runtime import UpstreamResponse, exchange, header_items, query_items, segment
+from .runtime import (
+    UpstreamResponse,
+    exchange,
+    segment,
+)
 
 
 class AdminExecutionsClient:
@@ -61,13 +65,8 @@ class AdminExecutionsClient:
         request = self._http.build_request(
             method, path, params=tuple(query), headers=headers, content=body
         )
-        return await exchange(
-            self._http,
-            self.namespace,
-            operation,
-            request,
-            self.settings.max_response_bytes,
-        )
+        limit = self.settings.max_response_bytes
+        return await exchange(self._http, self.namespace, operation, request, limit)
 
     async def createexecution(
         self,
@@ -77,19 +76,9 @@ class AdminExecutionsClient:
     ) -> UpstreamResponse:
         """Create a workflow execution"""
         path = "/api/v1/executions"
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
-        return await self._send(
-            "createexecution",
-            "POST",
-            path,
-            query,
-            headers,
-            body,
-        )
+        query = list(extra_query)
+        headers: dict[str, str] = {}
+        return await self._send("createexecution", "POST", path, query, headers, body)
 
     async def recoverexecution(
         self,
@@ -99,19 +88,9 @@ class AdminExecutionsClient:
     ) -> UpstreamResponse:
         """Recover a workflow execution"""
         path = "/api/v1/executions/recover"
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
-        return await self._send(
-            "recoverexecution",
-            "POST",
-            path,
-            query,
-            headers,
-            body,
-        )
+        query = list(extra_query)
+        headers: dict[str, str] = {}
+        return await self._send("recoverexecution", "POST", path, query, headers, body)
 
     async def relaunchexecution(
         self,
@@ -121,19 +100,9 @@ class AdminExecutionsClient:
     ) -> UpstreamResponse:
         """Relaunch a workflow execution"""
         path = "/api/v1/executions/relaunch"
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
-        return await self._send(
-            "relaunchexecution",
-            "POST",
-            path,
-            query,
-            headers,
-            body,
-        )
+        query = list(extra_query)
+        headers: dict[str, str] = {}
+        return await self._send("relaunchexecution", "POST", path, query, headers, body)
 
     async def listexecutions(
         self,
@@ -144,18 +113,9 @@ class AdminExecutionsClient:
     ) -> UpstreamResponse:
         """List workflow executions"""
         path = "/api/v1/executions/" + segment(id_project) + "/" + segment(id_domain)
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
-        return await self._send(
-            "listexecutions",
-            "GET",
-            path,
-            query,
-            headers,
-        )
+        query = list(extra_query)
+        headers: dict[str, str] = {}
+        return await self._send("listexecutions", "GET", path, query, headers)
 
     async def getexecution(
         self,
@@ -174,18 +134,9 @@ class AdminExecutionsClient:
             + "/"
             + segment(id_name)
         )
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
-        return await self._send(
-            "getexecution",
-            "GET",
-            path,
-            query,
-            headers,
-        )
+        query = list(extra_query)
+        headers: dict[str, str] = {}
+        return await self._send("getexecution", "GET", path, query, headers)
 
     async def terminateexecution(
         self,
@@ -205,18 +156,10 @@ class AdminExecutionsClient:
             + "/"
             + segment(id_name)
         )
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
+        query = list(extra_query)
+        headers: dict[str, str] = {}
         return await self._send(
-            "terminateexecution",
-            "DELETE",
-            path,
-            query,
-            headers,
-            body,
+            "terminateexecution", "DELETE", path, query, headers, body
         )
 
     async def getexecutionmetrics(
@@ -236,18 +179,9 @@ class AdminExecutionsClient:
             + "/"
             + segment(id_name)
         )
-        query = query_items(
-            [],
-            extra_query,
-        )
-        headers = header_items([])
-        return await self._send(
-            "getexecutionmetrics",
-            "GET",
-            path,
-            query,
-            headers,
-        )
+        query = list(extra_query)
+        headers: dict[str, str] = {}
+        return await self._send("getexecutionmetrics", "GET", path, query, headers)
 
 
 @dataclass(frozen=True)
