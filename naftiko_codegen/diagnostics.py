@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -13,7 +14,7 @@ Path = tuple[str | int, ...]
 """A location inside the document: mapping keys and sequence indices from the root."""
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How serious a diagnostic is."""
 
     ERROR = "error"
@@ -51,9 +52,14 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclasses.dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclasses.dataclass(frozen=True)
 class Diagnostic:
-    """One problem found in a spec, with everything needed to locate and fix it."""
+    """One problem found in a spec, with everything needed to locate and fix it.
+
+    Diagnostics order by file, line, column, then severity (errors first), code, JSON path
+    and message: a total order, whatever mix of keys and indices their paths hold.
+    """
 
     file: str
     line: int
@@ -65,6 +71,26 @@ class Diagnostic:
     expected: str | None = None
     found: str | None = None
     hint: str | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """The key diagnostics are reported in."""
+        return (
+            self.file,
+            self.line,
+            self.column,
+            self.severity is not Severity.ERROR,
+            self.code,
+            tuple(_part_key(part) for part in self.path),
+            self.message,
+            self.found or "",
+            self.expected or "",
+            self.hint or "",
+        )
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     @property
     def json_path(self) -> str:
@@ -103,11 +129,21 @@ class Diagnostic:
         }
 
 
+def _part_key(part: str | int) -> tuple[int, int, str]:
+    """Indices before keys, so that paths with both compare without a TypeError."""
+    if isinstance(part, int):
+        return (0, part, "")
+    return (1, 0, part)
+
+
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def format_path(path: Path) -> str:
-    """Format a document path as JSONPath: keys as ``.key`` or ``['odd key']``, indices as ``[n]``."""
+    """Format a document path as JSONPath.
+
+    Keys are written ``.key`` or ``["odd key"]``, indices ``[n]``.
+    """
     out = ["$"]
     for part in path:
         if isinstance(part, int):
@@ -140,8 +176,8 @@ class CompilationFailed(Exception):
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Sort by file and position, then code; drop exact duplicates."""
-    return sorted(set(diagnostics))
+    """Sort by file and position, errors before warnings, then code; drop exact duplicates."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import black
+from black.mode import TargetVersion
 
 MODE = black.Mode(
-    target_versions={black.TargetVersion.PY311},
+    target_versions={TargetVersion.PY311},
     line_length=88,
     string_normalization=True,
     magic_trailing_comma=True,

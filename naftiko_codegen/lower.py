@@ -103,8 +103,10 @@ class Lowerer:
         for index, adapter in enumerate(exposes):
             path: Path = ("capability", "exposes", index)
             kind = adapter.get("type")
-            module_suffix = "" if counts.get(kind, 0) == 1 else "_" + names.identifier(
-                adapter["namespace"], reserved=False
+            module_suffix = (
+                ""
+                if counts.get(kind, 0) == 1
+                else "_" + names.identifier(adapter["namespace"], reserved=False)
             )
             if kind == "rest":
                 rest.append(self.lower_rest(adapter, path, "rest" + module_suffix))
@@ -139,9 +141,7 @@ class Lowerer:
 
     def collect_binds(self) -> None:
         """Gather bound variables from the root and capability ``binds``."""
-        sources = [(("binds",), self.data.get("binds", []))]
-        sources.append((("capability", "binds"), self.data.get("capability", {}).get("binds", [])))
-        for base, binds in sources:
+        for base, binds in self.bind_sections():
             for index, bind in enumerate(binds):
                 path = base + (index,)
                 location = bind.get("location")
@@ -165,12 +165,16 @@ class Lowerer:
                         continue
                     self.variables[name] = ir.BoundVariable(name, source_key, location, False)
 
+    def bind_sections(self) -> list[tuple[Path, list[Any]]]:
+        """The root ``binds`` and ``capability.binds``, each with its path."""
+        return [
+            (("binds",), self.data.get("binds", [])),
+            (("capability", "binds"), self.data.get("capability", {}).get("binds", [])),
+        ]
+
     def report_unused_variables(self) -> None:
         """Warn about bound variables nothing references (they stay optional at run time)."""
-        for base in (("binds",), ("capability", "binds")):
-            binds = self.data.get(base[0], []) if len(base) == 1 else self.data.get(
-                "capability", {}
-            ).get("binds", [])
+        for base, binds in self.bind_sections():
             for index, bind in enumerate(binds):
                 for name in bind.get("keys", {}):
                     if name not in self.referenced:
@@ -818,7 +822,9 @@ def implicit_input(
     )
 
 
-def tool_input_schema(inputs: Iterable[ir.ExposedInput], invocation: ir.Invocation) -> dict[str, Any]:
+def tool_input_schema(
+    inputs: Iterable[ir.ExposedInput], invocation: ir.Invocation
+) -> dict[str, Any]:
     """The JSON Schema of a tool's arguments."""
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -852,7 +858,9 @@ def tool_input_schema(inputs: Iterable[ir.ExposedInput], invocation: ir.Invocati
     return schema
 
 
-def lower(document: Document, package_name: str | None = None) -> tuple[ir.Capability, list[Diagnostic]]:
+def lower(
+    document: Document, package_name: str | None = None
+) -> tuple[ir.Capability, list[Diagnostic]]:
     """Lower a schema-valid document; returns the IR and the diagnostics found."""
     lowerer = Lowerer(document, package_name)
     capability = lowerer.lower()

@@ -33,7 +33,8 @@ def tokens(text: str) -> Iterator[tuple[bool, str]]:
             raise TemplateSyntaxError("empty `{{}}` tag")
         if name[0] in _SECTION_SIGILS:
             raise TemplateSyntaxError(
-                f"Mustache tag `{{{{{name}}}}}` is not supported; only `{{{{name}}}}` interpolation is"
+                f"Mustache tag `{{{{{name}}}}}` is not supported; "
+                "only `{{name}}` interpolation is"
             )
         yield True, name
         position = match.end()

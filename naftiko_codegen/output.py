@@ -150,7 +150,7 @@ _IGNORED_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 def _tree_files(out: Path) -> list[str]:
     """Every file below ``out`` (POSIX relative paths), caches excluded."""
-    found = []
+    found: list[str] = []
     for folder, subfolders, filenames in os.walk(out):
         subfolders[:] = sorted(d for d in subfolders if d not in _IGNORED_DIRS)
         base = Path(folder).relative_to(out)

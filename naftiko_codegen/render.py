@@ -42,7 +42,7 @@ def py(value: Any) -> str:
 
 
 def docstring(text: str) -> str:
-    """A docstring literal: ``\"\"\"text\"\"\"`` when that is exact and safe, else ``repr(text)``."""
+    """A docstring literal: triple-quoted when that is exact and safe, else ``repr(text)``."""
     text = text.strip()
     unsafe = (
         '"""' in text
@@ -122,11 +122,12 @@ def value_expr(source: ir.ValueSource, settings: str = "settings") -> str:
 
 def uses_to_text(capability: ir.Capability) -> bool:
     """True when some template interpolates an input (needs ``runtime.to_text``)."""
+    invocations = [op.invocation for a in capability.rest_adapters for op in a.operations]
+    invocations += [tool.invocation for a in capability.mcp_adapters for tool in a.tools]
     sources = [
         source
-        for adapter in [*capability.rest_adapters, *capability.mcp_adapters]
-        for op in (adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools)
-        for source in [*(v for _, v in op.invocation.arguments), op.invocation.body]
+        for invocation in invocations
+        for source in [*(v for _, v in invocation.arguments), invocation.body]
         if source is not None
     ]
     return any(part.kind == "input" for source in sources for part in source.parts)
@@ -194,7 +195,9 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
     files[f"{package}/py.typed"] = ""
     for adapter in capability.rest_adapters:
         emit(f"{package}/{adapter.module}.py", "package/rest.py.j2", adapter=adapter)
-        files[f"{package}/{adapter.module}_openapi.json"] = json_text(openapi_document(capability, adapter))
+        files[f"{package}/{adapter.module}_openapi.json"] = json_text(
+            openapi_document(capability, adapter)
+        )
     for mcp_adapter in capability.mcp_adapters:
         emit(f"{package}/{mcp_adapter.module}.py", "package/mcp_server.py.j2", adapter=mcp_adapter)
     return files

@@ -6,10 +6,10 @@ violation into a located :class:`~naftiko_codegen.diagnostics.Diagnostic`:
 
 * all errors are reported, sorted by position;
 * a failed ``oneOf``/``anyOf`` is reduced to the alternative the author evidently meant: the one
-  whose discriminator (``type``, ``transport``, ``in``) matches, then the one missing the
-  fewest of its own required keys (and having most of them), then the one with the fewest and
-  deepest errors. Only that alternative's errors are reported, never the cascade of every
-  alternative;
+  whose discriminator (``type``, ``transport``, ``in``) matches; among those, one that has some
+  of its own required keys, then the one missing the fewest keys and mismatching the fewest
+  nested discriminators, then the one with the fewest errors, the most required keys present
+  and the deepest errors. Only that alternative's errors are reported, never the cascade;
 * unknown keys are reported one by one, at the key, with a "did you mean" hint;
 * messages are one short line; ``found`` and ``expected`` carry the details.
 
@@ -24,11 +24,11 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 
 from .diagnostics import Diagnostic, Path, describe_value, format_path
 from .loader import Document
@@ -65,21 +65,25 @@ _PATTERN_DESCRIPTIONS: dict[str, str] = {
     "^[a-zA-Z0-9-_*]+$": "an identifier (letters, digits, `-`, `_` and `*`)",
     "^[A-Z][A-Z0-9_]*$": "an upper-case variable name such as `API_TOKEN` (A-Z, 0-9 and `_`)",
     "^[a-zA-Z][a-zA-Z0-9+.-]*://": "a URI with a scheme, such as `file:///path` or `vault://name`",
-    "^[a-zA-Z0-9-]+\\.[a-zA-Z0-9-]+$": "`namespace.name`: two kebab-case identifiers joined by one `.`",
+    "^[a-zA-Z0-9-]+\\.[a-zA-Z0-9-]+$": (
+        "`namespace.name`: two kebab-case identifiers joined by one `.`"
+    ),
     "^[a-zA-Z0-9-_.]+$": "a name made of letters, digits, `-`, `_` and `.`",
     "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$": "a date written YYYY-MM-DD, quoted",
     "^[a-zA-Z0-9._%+\\-]+@[a-zA-Z0-9.\\-]+\\.[a-zA-Z]{2,}$": "an e-mail address",
     "^file:///": "a `file:///` URI",
-    "^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$": (
-        "a host name"
-    ),
+    (
+        "^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+        "(\\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
+    ): "a host name",
     "^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$": (
         "an IPv4 address"
     ),
     "^([0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}$": "an IPv6 address",
-    "^[a-zA-Z0-9!#$&^_.+-]+\\/[a-zA-Z0-9!#$&^_.+-]+(?:\\s*;\\s*[a-zA-Z0-9!#$&^_.+-]+=(?:[a-zA-Z0-9!#$&^_.+-]+|\"[^\"]*\"))*$": (
-        "a MIME type such as `application/json`"
-    ),
+    (
+        "^[a-zA-Z0-9!#$&^_.+-]+\\/[a-zA-Z0-9!#$&^_.+-]+"
+        '(?:\\s*;\\s*[a-zA-Z0-9!#$&^_.+-]+=(?:[a-zA-Z0-9!#$&^_.+-]+|"[^"]*"))*$'
+    ): "a MIME type such as `application/json`",
     "^(?:https?://[^/]+(?:/[^{]*[^{/])?)?$": (
         "an http(s) URL without a trailing `/` and without `{` in its path, or an empty string"
     ),
@@ -145,9 +149,8 @@ def _memoized_ref(validator: Any, ref: str, instance: Any, schema: Any) -> Itera
 @functools.cache
 def _validator() -> Any:
     """The compiled validator (draft 2020-12 with the memoizing ``$ref``), built once."""
-    cls = jsonschema.validators.extend(
-        jsonschema.Draft202012Validator, {"$ref": _memoized_ref}
-    )
+    extend: Callable[..., Any] = jsonschema.validators.extend  # untyped in the stubs
+    cls = extend(jsonschema.Draft202012Validator, {"$ref": _memoized_ref})
     return cls(load_schema())
 
 
@@ -215,19 +218,26 @@ class _Branch:
     """``type`` (the value has the wrong type), ``discriminator`` (its type/transport/in
     selects another alternative) or None."""
     root_missing: int
+    deep_mismatches: int
+    """Discriminators failing deeper inside (an output parameter of another kind)."""
+    required: int
     required_present: int
     missing_discriminators: list[str]
     depth: int
 
 
 def _dedupe(issues: Iterable[_Issue]) -> list[_Issue]:
+    """Drop repeated issues, and value checks on a value that already has the wrong type."""
+    listed = list(issues)
+    mistyped = {i.path for i in listed if i.code == "NG101"}
     seen: set[tuple[Path, str, str, bool]] = set()
     out: list[_Issue] = []
-    for issue in issues:
+    for issue in listed:
         marker = (issue.path, issue.code, issue.message, issue.key)
-        if marker not in seen:
-            seen.add(marker)
-            out.append(issue)
+        if marker in seen or (issue.code == "NG103" and not issue.key and issue.path in mistyped):
+            continue
+        seen.add(marker)
+        out.append(issue)
     return out
 
 
@@ -314,9 +324,7 @@ class _Reporter:
         for index in sorted(grouped):
             issues = _dedupe(i for sub in grouped[index] for i in self.reduce(sub))
             required = self.required_keys(options[index])
-            present = (
-                sum(1 for k in required if k in instance) if isinstance(instance, dict) else 0
-            )
+            present = sum(1 for k in required if k in instance) if isinstance(instance, dict) else 0
             root_required = [i for i in issues if i.keyword == "required" and i.path == base]
             branches.append(
                 _Branch(
@@ -324,6 +332,8 @@ class _Reporter:
                     issues=issues,
                     excluded=_exclusion(issues, base),
                     root_missing=len(root_required),
+                    deep_mismatches=sum(1 for i in issues if _is_deep_mismatch(i, base)),
+                    required=len(required),
                     required_present=present,
                     missing_discriminators=[
                         i.subject for i in root_required if i.subject in _DISCRIMINATORS
@@ -337,10 +347,11 @@ class _Reporter:
         best = min(
             candidates,
             key=lambda b: (
-                b.root_missing,
+                b.required > 0 and b.required_present == 0,
+                b.root_missing + b.deep_mismatches,
+                len(b.issues),
                 -b.required_present,
                 len(b.missing_discriminators),
-                len(b.issues),
                 -b.depth,
                 b.index,
             ),
@@ -351,11 +362,8 @@ class _Reporter:
                 return [merged]
         issues = [self.fill_discriminator(i, options[best.index], best) for i in best.issues]
         if len(candidates) > 1:
-            only_missing = all(
-                i.keyword == "required" and i.path == base for b in candidates for i in b.issues
-            )
-            if only_missing:
-                return self.alternatives_hint(issues, best, candidates, options)
+            if best.root_missing:
+                issues = self.alternatives_hint(issues, best, candidates, options, base)
             switches = self.discriminator_switches(best, candidates, options)
             if switches:
                 hint = "or set " + _join(switches, "or", quote=False)
@@ -368,13 +376,14 @@ class _Reporter:
         best: _Branch,
         candidates: Sequence[_Branch],
         options: Sequence[Any],
+        base: Path,
     ) -> list[_Issue]:
-        """All alternatives only miss keys: report the likeliest, list every way out in the hint."""
+        """Keys missing in the likeliest alternative: list the keys each alternative lacks."""
         ways: list[str] = []
-        for branch in [best] + [b for b in candidates if b is not best]:
+        for branch in [best] + [b for b in candidates if b is not best and b.root_missing]:
             keys = []
             for issue in branch.issues:
-                if issue.subject is None:
+                if issue.subject is None or issue.keyword != "required" or issue.path != base:
                     continue
                 values = (
                     self.allowed_values(options[branch.index], issue.subject)
@@ -383,8 +392,15 @@ class _Reporter:
                 )
                 keys.append(f"{issue.subject}: {values[0]}" if len(values) == 1 else issue.subject)
             _add_unique(ways, [_join(keys, "and")])
+        if len(ways) < 2:
+            return issues
         hint = "add " + "; or ".join(ways)
-        return [dataclasses.replace(i, hint=i.hint or hint) for i in issues]
+        return [
+            dataclasses.replace(i, hint=i.hint or hint)
+            if i.keyword == "required" and i.path == base
+            else i
+            for i in issues
+        ]
 
     def fill_discriminator(self, issue: _Issue, option: Any, branch: _Branch) -> _Issue:
         """A missing ``type``-like key in the chosen alternative: name the value that fits."""
@@ -444,7 +460,7 @@ class _Reporter:
                 _Issue(
                     path=base + (key,),
                     code="NG103",
-                    message=f"invalid value {describe_value(value)} for `{key}`",
+                    message=_invalid_value_message(value, key),
                     keyword="enum",
                     expected=expected,
                     found=describe_value(value),
@@ -573,9 +589,7 @@ class _Reporter:
         allowed = self.property_names(schema)
         patterns = list(schema.get("patternProperties", {}))
         unknown = [
-            k
-            for k in instance
-            if k not in allowed and not any(re.search(p, k) for p in patterns)
+            k for k in instance if k not in allowed and not any(re.search(p, k) for p in patterns)
         ]
         issues = []
         for name in unknown:
@@ -695,6 +709,15 @@ def _is_discriminating(issue: _Issue, base: Path) -> bool:
     return issue.keyword in ("enum", "unknown") and child and issue.path[n] in _DISCRIMINATORS
 
 
+def _is_deep_mismatch(issue: _Issue, base: Path) -> bool:
+    """A discriminator failing below the alternative's own keys."""
+    return (
+        issue.keyword in ("const", "enum", "unknown")
+        and len(issue.path) > len(base) + 1
+        and issue.path[-1] in _DISCRIMINATORS
+    )
+
+
 def _merge_root_alternatives(candidates: Sequence[_Branch], base: Path) -> _Issue | None:
     """One value failing several alternatives the same way (``Address``: host name, IPv4, IPv6)."""
     firsts = []
@@ -751,13 +774,13 @@ def _other_issue(keyword: str | None, path: Path, instance: Any, value: Any) -> 
         message = f"is longer than {value} characters"
         expected, found = f"at most {value} characters", f"{len(instance)} characters"
     elif keyword == "minimum":
-        message, expected = f"must be at least {value}", f"a number ≥ {value}"
+        message, expected = f"must be at least {value}", f"at least {value}"
     elif keyword == "maximum":
-        message, expected = f"must be at most {value}", f"a number ≤ {value}"
+        message, expected = f"must be at most {value}", f"at most {value}"
     elif keyword == "exclusiveMinimum":
-        message, expected = f"must be greater than {value}", f"a number > {value}"
+        message, expected = f"must be greater than {value}", f"more than {value}"
     elif keyword == "exclusiveMaximum":
-        message, expected = f"must be less than {value}", f"a number < {value}"
+        message, expected = f"must be less than {value}", f"less than {value}"
     elif keyword in ("oneOf", "anyOf"):
         message, expected = "does not match any of the allowed forms", None
     elif keyword is not None:
@@ -775,6 +798,8 @@ def _other_issue(keyword: str | None, path: Path, instance: Any, value: Any) -> 
 
 def _invalid_value_message(instance: Any, subject: str | int | None) -> str:
     where = f" for `{subject}`" if isinstance(subject, str) else ""
+    if isinstance(instance, (dict, list)):
+        return f"invalid value{where}: {describe_value(instance)}"
     return f"invalid value {describe_value(instance)}{where}"
 
 
@@ -862,11 +887,33 @@ def _suggest(value: Any, allowed: Sequence[Any]) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _close_match(word: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
     """The candidate equal to ``word`` but for case, else the closest above ``cutoff``."""
+    lowered = word.lower()
     for candidate in candidates:
-        if candidate.lower() == word.lower():
+        if candidate.lower() == lowered:
+            return candidate
+    for candidate in candidates:
+        if len(lowered) > 2 and _one_edit_apart(lowered, candidate.lower()):
             return candidate
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or adjacent swap turns ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and (a[diffs[1]] == b[diffs[0]])
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _ensure_list(value: Any) -> list[Any]:

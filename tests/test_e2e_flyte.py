@@ -78,7 +78,9 @@ def test_rest_execution_lifecycle(flyte_servers: ServerProcess) -> None:
         assert name in [e["id"]["name"] for e in listed.json()["executions"]]
 
         terminated = client.request(
-            "DELETE", f"{PREFIX}/executions/flytesnacks/dev/{name}", json={"cause": "no longer needed"}
+            "DELETE",
+            f"{PREFIX}/executions/flytesnacks/dev/{name}",
+            json={"cause": "no longer needed"},
         )
         assert terminated.status_code == 200
         assert terminated.json() == {}
@@ -98,7 +100,9 @@ def test_rest_list_pages_with_limit_and_token(flyte_servers: ServerProcess) -> N
     names = {unique_name() for _ in range(3)}
     with httpx.Client(base_url=base, timeout=10) as client:
         for name in names:
-            assert client.post(f"{PREFIX}/executions", json=create_body(project, "dev", name)).is_success
+            assert client.post(
+                f"{PREFIX}/executions", json=create_body(project, "dev", name)
+            ).is_success
         first = client.get(f"{PREFIX}/executions/{project}/dev", params={"limit": 2}).json()
         assert len(first["executions"]) == 2 and first["token"]
         second = client.get(
@@ -146,9 +150,7 @@ def test_rest_openapi_document_uses_spec_names(flyte_servers: ServerProcess) -> 
     assert operation["operationId"] == "listexecutions"
     assert operation["summary"] == "List workflow executions"
     assert [p["name"] for p in operation["parameters"]] == ["id-project", "id-domain"]
-    ids = {
-        op["operationId"] for path in document["paths"].values() for op in path.values()
-    }
+    ids = {op["operationId"] for path in document["paths"].values() for op in path.values()}
     assert len(ids) == 7
 
 
@@ -159,9 +161,7 @@ def test_rest_reports_unreachable_upstream_as_502(flyte_site: Path) -> None:
         env=flyte_env(flyte_site, "http://127.0.0.1:9"),
     )
     try:
-        response = httpx.get(
-            server.url("REST") + f"{PREFIX}/executions/p/d/n", timeout=30
-        )
+        response = httpx.get(server.url("REST") + f"{PREFIX}/executions/p/d/n", timeout=30)
     finally:
         server.stop()
     assert response.status_code == 502

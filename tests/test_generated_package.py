@@ -88,8 +88,10 @@ def test_generated_modules_import_without_side_effects(example_copy: Path) -> No
         "import importlib, socket\n"
         "def refuse(*a, **k): raise AssertionError('network use at import time')\n"
         "socket.socket.connect = refuse\n"
-        "for m in ['__init__', 'config', 'runtime', 'upstream', 'rest', 'mcp_server']:\n"
-        "    importlib.import_module('flyte_admin_api_executions' + ('' if m == '__init__' else '.' + m))\n"
+        "package = 'flyte_admin_api_executions'\n"
+        "importlib.import_module(package)\n"
+        "for m in ['config', 'runtime', 'upstream', 'rest', 'mcp_server', '__main__']:\n"
+        "    importlib.import_module(package + '.' + m)\n"
     )
     result = subprocess.run(
         [sys.executable, "-B", "-c", code],
