@@ -1,0 +1,1 @@
+"""The lowering phase, one module per part of a capability (see :mod:`naftiko_codegen.lower`)."""

@@ -1,0 +1,385 @@
+"""Shared state and resolution helpers of the lowering phase."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .. import ir, names
+from ..diagnostics import Diagnostic, Path, Severity
+from ..loader import Document
+from ..mustache import TemplateSyntaxError, is_template, tokens
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}")
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_REFERENCE_PREFIXES = {"rest", "tools", "mcp"}
+_DERIVED_HINTS = {
+    "GET": (True, False, True),
+    "HEAD": (True, False, True),
+    "OPTIONS": (True, False, True),
+    "PUT": (False, False, True),
+    "DELETE": (False, True, True),
+}
+
+
+_DROPPED = ir.ExposedInput("", "dropped", "header", "string", False, "")
+"""Marker: a reference the exposed side deliberately does not feed (caller credentials)."""
+
+
+def is_credential_header(param: ir.ConsumedParam, api: ir.ConsumedApi) -> bool:
+    """True for ``Authorization``/``Cookie`` headers and the header the API's own auth sets.
+
+    REST callers' credentials are never forwarded upstream; on MCP such an argument exists
+    only when the consumed API declares no authentication of its own.
+    """
+    if param.location != "header":
+        return False
+    credential = {"authorization", "cookie", "proxy-authorization"}
+    auth = api.authentication
+    if auth is not None and auth.type == "apikey" and auth.placement == "header":
+        credential.add(auth.key.lower())
+    return param.name.lower() in credential
+
+
+class _SkipOperation(Exception):
+    """Raised inside the lowering of one exposed operation to skip it (after a warning)."""
+
+
+class LowererBase:
+    """Diagnostics, bound variables, templates and `call`/`with` resolution."""
+
+    def __init__(self, document: Document, package_name: str | None = None) -> None:
+        self.doc = document
+        self.data = document.data
+        self.package_name = package_name
+        self.diagnostics: list[Diagnostic] = []
+        self.variables: dict[str, ir.BoundVariable] = {}
+        self.bind_namespaces: dict[str, set[str]] = {}
+        self.referenced: set[str] = set()
+        self.apis: dict[str, ir.ConsumedApi] = {}
+        self.api_paths: dict[str, Path] = {}
+        self.env_prefix = ""
+
+    # -- diagnostics ---------------------------------------------------------------
+
+    def report(self, path: Path, code: str, message: str, **extra: Any) -> None:
+        """Record a diagnostic located at ``path``."""
+        self.diagnostics.append(self.doc.diagnostic(path, code, message, **extra))
+
+    def skip(self, path: Path, code: str, message: str, **extra: Any) -> _SkipOperation:
+        """Record a warning for ``path`` and return the exception that skips the operation."""
+        self.report(
+            path, code, message + "; the operation is skipped", severity=Severity.WARNING, **extra
+        )
+        return _SkipOperation()
+
+    # -- binds ---------------------------------------------------------------------
+
+    def collect_binds(self) -> None:
+        """Gather bound variables from the root and capability ``binds``."""
+        for base, binds in self.bind_sections():
+            for index, bind in enumerate(binds):
+                path = base + (index,)
+                location = bind.get("location")
+                if location is not None and not str(location).startswith("file://"):
+                    self.report(
+                        path + ("location",),
+                        "NG211",
+                        f"bind location scheme of {location!r} is not supported",
+                        expected="`file://` (a JSON or YAML file) or no location (environment)",
+                    )
+                    location = None
+                self.bind_namespaces[bind["namespace"]] = set(bind.get("keys", {}))
+                for name, source_key in bind.get("keys", {}).items():
+                    if name in self.variables:
+                        self.report(
+                            path + ("keys", name),
+                            "NG204",
+                            f"variable {name!r} is bound twice",
+                            key=True,
+                        )
+                        continue
+                    self.variables[name] = ir.BoundVariable(name, source_key, location, False)
+
+    def bind_sections(self) -> list[tuple[Path, list[Any]]]:
+        """The root ``binds`` and ``capability.binds``, each with its path."""
+        return [
+            (("binds",), self.data.get("binds", [])),
+            (("capability", "binds"), self.data.get("capability", {}).get("binds", [])),
+        ]
+
+    def report_unused_variables(self) -> None:
+        """Warn about bound variables nothing references (they stay optional at run time)."""
+        for base, binds in self.bind_sections():
+            for index, bind in enumerate(binds):
+                for name in bind.get("keys", {}):
+                    if name not in self.referenced:
+                        self.report(
+                            base + (index, "keys", name),
+                            "NG210",
+                            f"bound variable {name!r} is never referenced",
+                            key=True,
+                            severity=Severity.WARNING,
+                            hint="it is optional at run time; remove it or reference it as "
+                            f"`{{{{{name}}}}}`",
+                        )
+
+    # -- templates -----------------------------------------------------------------
+
+    def resolve_secret(self, name: str, path: Path) -> str | None:
+        """The bound variable a template name refers to (``VAR`` or ``namespace.VAR``)."""
+        namespace, _, variable = name.rpartition(".")
+        if namespace and namespace in self.bind_namespaces:
+            if variable not in self.variables:
+                self.report(
+                    path,
+                    "NG209",
+                    f"`{{{{{name}}}}}` refers to {variable!r}, which no bind declares",
+                    severity=Severity.WARNING,
+                    hint=f"it will be read from the environment variable {variable}; "
+                    f"declare it under the `{namespace}` bind to document it",
+                )
+                self.variables[variable] = ir.BoundVariable(variable, variable, None, True)
+            self.referenced.add(variable)
+            return variable
+        if not namespace and name in self.variables:
+            self.referenced.add(name)
+            return name
+        return None
+
+    def compile_value(
+        self, value: Any, path: Path, inputs: Mapping[str, ir.ExposedInput] | None = None
+    ) -> ir.ValueSource:
+        """Compile a spec value: a literal, or a template over inputs and bound variables."""
+        if not isinstance(value, str) or not is_template(value):
+            return ir.ValueSource("literal", literal=value)
+        parts: list[ir.TemplatePart] = []
+        try:
+            for is_variable, text in tokens(value):
+                if not is_variable:
+                    parts.append(ir.TemplatePart("text", text))
+                    continue
+                secret = self.resolve_secret(text, path)
+                if secret is not None:
+                    parts.append(ir.TemplatePart("secret", secret))
+                    continue
+                found = self.find_input(text, inputs or {}, path) if inputs else None
+                if found is None:
+                    raise TemplateSyntaxError(
+                        f"`{{{{{text}}}}}` is neither a bound variable nor an input"
+                    )
+                parts.append(ir.TemplatePart("input", found.ident))
+        except TemplateSyntaxError as error:
+            self.report(path, "NG202", str(error))
+            return ir.ValueSource("literal", literal=value)
+        return ir.ValueSource("template", parts=tuple(parts))
+
+    # -- calls and `with` ----------------------------------------------------------
+
+    def resolve_call(self, call: str, path: Path) -> tuple[ir.ConsumedApi, ir.ConsumedOperation]:
+        """The consumed operation ``call: namespace.operation`` names."""
+        namespace, _, operation = call.partition(".")
+        api = self.apis.get(namespace)
+        if api is None:
+            known = ", ".join(sorted(self.apis)) or "none"
+            raise self.skip(
+                path,
+                "NG200",
+                f"`call: {call}` names no consumed namespace {namespace!r}",
+                expected=f"one of: {known}",
+            )
+        matches = [op for op in api.operations if op.name == operation]
+        if not matches:
+            known = ", ".join(op.name for op in api.operations)
+            raise self.skip(
+                path,
+                "NG200",
+                f"`call: {call}`: namespace {namespace!r} has no operation {operation!r}",
+                expected=f"one of: {known}",
+            )
+        if len(matches) > 1:
+            raise self.skip(
+                path,
+                "NG201",
+                f"`call: {call}` is ambiguous: {len(matches)} consumed operations share the name",
+            )
+        return api, matches[0]
+
+    def find_input(
+        self, reference: str, inputs: Mapping[str, ir.ExposedInput], path: Path
+    ) -> ir.ExposedInput | None:
+        """The exposed input ``reference`` names, matched case- and separator-insensitively."""
+        wanted = names.normalise_reference(reference)
+        matches = [i for key, i in inputs.items() if key == wanted]
+        if len(matches) > 1:
+            self.report(
+                path,
+                "NG202",
+                f"{reference!r} matches several inputs: {', '.join(m.name for m in matches)}",
+            )
+        return matches[0] if matches else None
+
+    def split_reference(self, value: Any, namespace: str) -> str | None:
+        """``rest.id.project`` → ``id.project`` when the prefix names the exposed side."""
+        if not isinstance(value, str) or is_template(value):
+            return None
+        prefix, dot, rest = value.partition(".")
+        if dot and rest and (prefix in _REFERENCE_PREFIXES or prefix == namespace):
+            return rest
+        return None
+
+    def bind_arguments(
+        self,
+        operation: ir.ConsumedOperation,
+        with_map: Mapping[str, Any],
+        inputs: dict[str, ir.ExposedInput],
+        implicit: Any,
+        namespace: str,
+        path: Path,
+    ) -> tuple[tuple[ir.ConsumedParam, ir.ValueSource], ...]:
+        """Source every consumed parameter of ``operation`` for one exposed operation.
+
+        ``inputs`` maps normalised names to exposed inputs and grows when ``implicit``
+        (a callable ``(reference, consumed_param) -> ExposedInput | None``) creates one.
+        """
+        by_name = {names.normalise_reference(p.name): p for p in operation.params}
+        arguments: dict[str, ir.ValueSource] = {}
+        for key, value in with_map.items():
+            w_path = path + ("with", key)
+            param = by_name.get(names.normalise_reference(key))
+            if param is None:
+                self.report(
+                    w_path,
+                    "NG202",
+                    f"`with` key {key!r} is not a parameter of {operation.namespace}."
+                    f"{operation.name}",
+                    key=True,
+                    severity=Severity.WARNING,
+                    expected=", ".join(p.name for p in operation.params) or "no parameters",
+                    hint="the value is ignored",
+                )
+                continue
+            reference = self.split_reference(value, namespace)
+            if reference is None:
+                arguments[param.name] = self.compile_value(value, w_path, inputs)
+                continue
+            if param.location == "body":
+                arguments[param.name] = ir.ValueSource("input", input="body")
+                continue
+            found = self.find_input(reference, inputs, w_path)
+            if found is None:
+                found = implicit(reference, param)
+                if found is _DROPPED:
+                    continue
+                if found is None:
+                    raise self.skip(
+                        w_path,
+                        "NG202",
+                        f"{value!r} refers to no input of this operation",
+                        expected=", ".join(i.name for i in inputs.values()) or "no inputs",
+                    )
+                inputs[names.normalise_reference(found.name)] = found
+            arguments[param.name] = ir.ValueSource("input", input=found.ident)
+        for param in operation.path_params:
+            if param.name in arguments:
+                continue
+            found = self.find_input(param.name, inputs, path) or implicit(param.name, param)
+            if found is None:
+                raise self.skip(
+                    path,
+                    "NG203",
+                    f"placeholder {{{param.name}}} of {operation.namespace}.{operation.name} "
+                    "has no source",
+                    hint=f"add `{param.name}` to `with`, or a path variable of the same name",
+                )
+            inputs.setdefault(names.normalise_reference(found.name), found)
+            arguments[param.name] = ir.ValueSource("input", input=found.ident)
+        for param in operation.params:
+            if param.name not in arguments and param.default is not None:
+                arguments[param.name] = param.default
+        return tuple((p, arguments[p.name]) for p in operation.params if p.name in arguments)
+
+    def invocation(
+        self,
+        api: ir.ConsumedApi,
+        operation: ir.ConsumedOperation,
+        with_map: Mapping[str, Any],
+        inputs: dict[str, ir.ExposedInput],
+        implicit: Any,
+        namespace: str,
+        path: Path,
+    ) -> ir.Invocation:
+        """Source the call's arguments; decide whether the caller's body is forwarded.
+
+        A body parameter fed by a reference (``body: rest.body``) or not fed at all means
+        "forward the caller's JSON body"; one fed by a literal or template sends that value.
+        """
+        arguments = self.bind_arguments(operation, with_map, inputs, implicit, namespace, path)
+        body_source = next((v for p, v in arguments if p.location == "body"), None)
+        can_send_body = operation.body_param is not None or operation.method in _BODY_METHODS
+        return ir.Invocation(
+            api=api,
+            operation=operation,
+            arguments=tuple((p, v) for p, v in arguments if p.location != "body"),
+            body=body_source if body_source is not None and body_source.kind != "input" else None,
+            forward_body=can_send_body and (body_source is None or body_source.kind == "input"),
+            forward_query=True,
+        )
+
+    def unsupported_shapes(self, spec: Mapping[str, Any], path: Path) -> None:
+        """Skip operations that use features this generator does not compile yet."""
+        for feature in ("steps", "ref"):
+            if feature in spec:
+                raise self.skip(path + (feature,), "NG211", f"`{feature}` is not generated yet")
+        if "call" not in spec:
+            raise self.skip(path, "NG211", "operations without `call` are not generated yet")
+
+    def output(self, spec: Mapping[str, Any], path: Path) -> ir.Output:
+        """The exposed output: passthrough for ``$.``/no properties; typed shaping is skipped."""
+        outputs = spec.get("outputParameters") or []
+        for index, output in enumerate(outputs):
+            selector = output.get("mapping", output.get("value", "$."))
+            if selector not in ("$", "$.") or "properties" in output or "items" in output:
+                raise self.skip(
+                    path + ("outputParameters", index),
+                    "NG211",
+                    "typed output shaping is not generated yet",
+                )
+        if len(outputs) == 1 and outputs[0].get("type") == "object":
+            return ir.Output("passthrough", {"type": "object"})
+        return ir.Output("passthrough", None)
+
+    def check_identifiers(self, inputs: Iterable[ir.ExposedInput], path: Path) -> None:
+        """Report inputs whose Python names collide after sanitising."""
+        seen: dict[str, str] = {}
+        for item in inputs:
+            other = seen.setdefault(item.ident, item.name)
+            if other != item.name:
+                raise self.skip(
+                    path,
+                    "NG208",
+                    f"inputs {other!r} and {item.name!r} both become the Python name "
+                    f"`{item.ident}`",
+                )
+
+
+def implicit_input(
+    reference: str, param: ir.ConsumedParam, operation: ir.ConsumedOperation
+) -> ir.ExposedInput:
+    """An input the spec did not declare but references, typed like the parameter it feeds."""
+    description = param.description
+    if not description:
+        where = {"path": "path parameter", "query": "query parameter", "header": "header"}
+        description = (
+            f"The {where.get(param.location, param.location)} `{param.name}` of "
+            f"{operation.method} {operation.path}."
+        )
+    return ir.ExposedInput(
+        reference,
+        names.identifier(reference),
+        param.location,
+        param.type,
+        param.required,
+        description,
+    )

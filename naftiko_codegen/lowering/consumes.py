@@ -1,0 +1,182 @@
+"""Lowering of consumed APIs: clients, operations, parameters and credentials."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from .. import ir, names
+from ..diagnostics import Path, Severity
+from .base import _PLACEHOLDER, LowererBase
+
+
+class ConsumesLowering(LowererBase):
+    """Builds :class:`ir.ConsumedApi` values."""
+
+    def lower_api(self, spec: Mapping[str, Any], path: Path) -> None:
+        """Lower one consumed API and its operations."""
+        if "location" in spec:
+            self.report(
+                path + ("location",),
+                "NG211",
+                "imported consumes (`location`) are not supported yet",
+            )
+            return
+        namespace = spec["namespace"]
+        if namespace in self.apis:
+            self.report(path + ("namespace",), "NG204", f"consumed namespace {namespace!r} repeats")
+            return
+        base_uri = str(spec.get("baseUri") or "").rstrip("/")
+        common = list(spec.get("inputParameters", []))
+        operations: list[ir.ConsumedOperation] = []
+        for r_index, resource in enumerate(spec.get("resources", [])):
+            r_path = path + ("resources", r_index)
+            shared = common + list(resource.get("inputParameters", []))
+            for o_index, operation in enumerate(resource.get("operations", [])):
+                operations.append(
+                    self.lower_consumed_operation(
+                        namespace, resource, operation, shared, r_path + ("operations", o_index)
+                    )
+                )
+        taken: set[str] = set()
+        for index, operation in enumerate(operations):
+            ident, number = operation.ident, 1
+            while ident in taken:
+                number += 1
+                ident = f"{operation.ident}_{number}"
+            taken.add(ident)
+            operations[index] = dataclasses.replace(operation, ident=ident)
+        headers = tuple(
+            (name, self.compile_value(value, path + ("headers", name)))
+            for name, value in spec.get("headers", {}).items()
+        )
+        self.apis[namespace] = ir.ConsumedApi(
+            namespace=namespace,
+            ident=names.identifier(namespace, reserved=False),
+            class_name=names.class_name(namespace) + "Client",
+            base_uri=base_uri,
+            base_uri_env=f"{self.env_prefix}_{names.constant_name(namespace)}_BASE_URL",
+            base_uri_required=not base_uri or "{" in base_uri,
+            description=str(spec.get("description") or ""),
+            static_headers=headers,
+            authentication=self.lower_auth(spec.get("authentication"), path + ("authentication",)),
+            operations=tuple(operations),
+        )
+        self.api_paths[namespace] = path
+
+    def lower_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
+        """Lower a consumed API's ``authentication``."""
+        if spec is None:
+            return None
+        kind = spec["type"]
+        if kind == "oauth2":
+            self.report(path, "NG211", "oauth2 on a consumed API is not supported yet")
+            return None
+
+        def value(field: str) -> ir.ValueSource | None:
+            if field not in spec:
+                return None
+            return self.compile_value(spec[field], path + (field,))
+
+        return ir.Authentication(
+            type=kind,
+            token=value("token") or value("value"),
+            key=str(spec.get("key") or "Authorization"),
+            placement=spec.get("placement", "header"),
+            username=value("username"),
+            password=value("password"),
+        )
+
+    def lower_consumed_operation(
+        self,
+        namespace: str,
+        resource: Mapping[str, Any],
+        spec: Mapping[str, Any],
+        shared: list[Mapping[str, Any]],
+        path: Path,
+    ) -> ir.ConsumedOperation:
+        """Lower one consumed operation: its path template and merged parameters."""
+        raw_path = str(resource.get("path", ""))
+        raw_path = raw_path.split("#", 1)[0]
+        raw_path, _, query_text = raw_path.partition("?")
+        static_query = tuple(
+            (key, value)
+            for key, _, value in (pair.partition("=") for pair in query_text.split("&") if pair)
+        )
+        declared: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for param in [*shared, *spec.get("inputParameters", [])]:
+            declared[(param["name"], param["in"])] = param
+        params: dict[str, ir.ConsumedParam] = {}
+        used_idents: dict[str, str] = {}
+
+        def add(param: ir.ConsumedParam) -> None:
+            if param.ident in used_idents and used_idents[param.ident] != param.name:
+                self.report(
+                    path,
+                    "NG208",
+                    f"parameters {used_idents[param.ident]!r} and {param.name!r} both become "
+                    f"the Python name `{param.ident}`",
+                )
+            used_idents[param.ident] = param.name
+            params[param.name + "\0" + param.location] = param
+
+        segments: list[ir.PathSegment] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(raw_path):
+            if match.start() > position:
+                segments.append(ir.PathSegment(text=raw_path[position : match.start()]))
+            name = (match.group(1) or match.group(2)).strip()
+            found = declared.pop((name, "path"), {})
+            param = self.consumed_param({"name": name, "in": "path", **found}, path)
+            add(param)
+            segments.append(ir.PathSegment(param=param.ident))
+            position = match.end()
+        if position < len(raw_path):
+            segments.append(ir.PathSegment(text=raw_path[position:]))
+        body_param = None
+        for (name, location), param_spec in declared.items():
+            if location == "path":
+                self.report(
+                    path,
+                    "NG203",
+                    f"path parameter {name!r} does not appear in the path {raw_path!r}",
+                    severity=Severity.WARNING,
+                )
+                continue
+            if location == "environment":
+                continue
+            param = self.consumed_param(param_spec, path)
+            if location == "body":
+                body_param = param
+            add(param)
+        method = str(spec.get("method", "GET")).upper()
+        name = spec["name"]
+        return ir.ConsumedOperation(
+            namespace=namespace,
+            name=name,
+            ident=names.identifier(name, reserved=False),
+            method=method,
+            path=raw_path,
+            segments=tuple(segments),
+            params=tuple(params.values()),
+            description=str(spec.get("description") or ""),
+            static_query=static_query,
+            body_param=body_param,
+        )
+
+    def consumed_param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:
+        """One consumed parameter with its defaults applied."""
+        location = spec["in"]
+        default = None
+        if "value" in spec:
+            default = self.compile_value(spec["value"], path)
+        return ir.ConsumedParam(
+            name=spec["name"],
+            ident=names.identifier(spec["name"]),
+            location=location,
+            type=spec.get("type", "string"),
+            required=True if location == "path" else bool(spec.get("required", True)),
+            description=str(spec.get("description") or ""),
+            default=default,
+        )

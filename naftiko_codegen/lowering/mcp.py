@@ -1,0 +1,150 @@
+"""Lowering of MCP adapters."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from .. import ir, names
+from ..diagnostics import Path, Severity
+from .base import (
+    _DERIVED_HINTS,
+    _DROPPED,
+    LowererBase,
+    _SkipOperation,
+    implicit_input,
+    is_credential_header,
+)
+
+
+class McpLowering(LowererBase):
+    """Builds :class:`ir.McpAdapter` values."""
+
+    def lower_mcp(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.McpAdapter:
+        """Lower an MCP adapter; tools with per-tool problems are skipped."""
+        tools: list[ir.McpTool] = []
+        for index, tool in enumerate(spec.get("tools", [])):
+            try:
+                tools.append(self.lower_tool(spec["namespace"], tool, path + ("tools", index)))
+            except _SkipOperation:
+                continue
+        for feature in ("resources", "prompts"):
+            if feature in spec:
+                self.report(
+                    path + (feature,),
+                    "NG211",
+                    f"MCP {feature} are not generated yet and are skipped",
+                    severity=Severity.WARNING,
+                )
+        transport = cast(Any, spec.get("transport", "http"))
+        return ir.McpAdapter(
+            namespace=spec["namespace"],
+            module=key.replace("mcp", "mcp_server", 1),
+            key=key,
+            port=int(spec["port"]) if "port" in spec else None,
+            transport=transport,
+            description=str(spec.get("description") or ""),
+            tools=tuple(tools),
+        )
+
+    def lower_tool(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpTool:
+        """Lower one MCP tool, deriving its arguments where it declares none."""
+        self.unsupported_shapes(spec, path)
+        api, operation = self.resolve_call(spec["call"], path + ("call",))
+        inputs: dict[str, ir.ExposedInput] = {}
+        for param in spec.get("inputParameters", []):
+            exposed = ir.ExposedInput(
+                name=param["name"],
+                ident=names.identifier(param["name"]),
+                location="body",
+                type=param.get("type", "string"),
+                required=bool(param.get("required", True)),
+                description=str(param.get("description") or ""),
+            )
+            inputs[names.normalise_reference(exposed.name)] = exposed
+        declared_inputs = bool(inputs)
+
+        def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+            if api.authentication is not None and is_credential_header(param, api):
+                return _DROPPED
+            if declared_inputs or param.location == "body":
+                return None
+            return implicit_input(reference, param, operation)
+
+        invocation = self.invocation(
+            api, operation, spec.get("with", {}), inputs, implicit, namespace, path
+        )
+        invocation = dataclasses.replace(
+            invocation, forward_query=operation.method == "GET" and not operation.query_params
+        )
+        if invocation.forward_body:
+            inputs.pop("body", None)
+        self.check_identifiers(inputs.values(), path)
+        name = spec["name"]
+        if not names.MCP_TOOL_NAME.match(name):
+            raise self.skip(
+                path + ("name",),
+                "NG207",
+                f"tool name {name!r} is not accepted by MCP clients",
+                expected="1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`",
+            )
+        return ir.McpTool(
+            name=name,
+            ident=names.identifier(name),
+            title=spec.get("label"),
+            description=str(spec.get("description") or operation.description),
+            inputs=tuple(inputs.values()),
+            input_schema=tool_input_schema(inputs.values(), invocation),
+            annotations=self.annotations(spec.get("hints"), operation.method),
+            invocation=invocation,
+            output=self.output(spec, path),
+        )
+
+    @staticmethod
+    def annotations(hints: Mapping[str, bool] | None, method: str) -> ir.ToolAnnotations:
+        """Annotations from ``hints``; any hint left out is derived from the HTTP method."""
+        read_only, destructive, idempotent = _DERIVED_HINTS.get(method, (False, False, False))
+        hints = hints or {}
+        return ir.ToolAnnotations(
+            read_only=hints.get("readOnly", read_only),
+            destructive=hints.get("destructive", destructive),
+            idempotent=hints.get("idempotent", idempotent),
+            open_world=hints.get("openWorld", True),
+        )
+
+
+def tool_input_schema(
+    inputs: Iterable[ir.ExposedInput], invocation: ir.Invocation
+) -> dict[str, Any]:
+    """The JSON Schema of a tool's arguments."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for item in inputs:
+        properties[item.name] = item.json_schema
+        if item.required:
+            required.append(item.name)
+    if invocation.forward_body:
+        body = invocation.operation.body_param
+        properties["body"] = {
+            "type": body.type if body else "object",
+            "description": (body.description if body else "")
+            or "JSON request body sent to the upstream API.",
+        }
+        if body is not None and body.required:
+            required.append("body")
+    if invocation.forward_query:
+        properties["query"] = {
+            "type": "object",
+            "description": "Query-string parameters passed to the upstream API "
+            "(for example `limit` and `token` to page a list).",
+            "additionalProperties": {
+                "type": ["string", "number", "boolean", "array"],
+                "items": {"type": ["string", "number", "boolean"]},
+            },
+        }
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    schema["additionalProperties"] = False
+    return schema

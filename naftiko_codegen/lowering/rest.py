@@ -1,0 +1,131 @@
+"""Lowering of REST adapters."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from .. import ir, names
+from ..diagnostics import Path, Severity
+from .base import (
+    _DROPPED,
+    _PLACEHOLDER,
+    LowererBase,
+    _SkipOperation,
+    implicit_input,
+    is_credential_header,
+)
+
+
+class RestLowering(LowererBase):
+    """Builds :class:`ir.RestAdapter` values."""
+
+    def lower_rest(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
+        """Lower a REST adapter; operations with per-operation problems are skipped."""
+        operations: list[ir.RestOperation] = []
+        used_names: set[str] = set()
+        for r_index, resource in enumerate(spec.get("resources", [])):
+            r_path = path + ("resources", r_index)
+            if "forward" in resource:
+                self.report(
+                    r_path + ("forward",),
+                    "NG211",
+                    "`forward` resources are not generated yet; the resource is skipped",
+                    severity=Severity.WARNING,
+                )
+            for o_index, operation in enumerate(resource.get("operations", [])):
+                o_path = r_path + ("operations", o_index)
+                try:
+                    lowered = self.lower_rest_operation(
+                        spec["namespace"], resource, operation, o_path
+                    )
+                except _SkipOperation:
+                    continue
+                operations.append(self.unique_operation(lowered, used_names, o_path))
+        return ir.RestAdapter(
+            namespace=spec["namespace"],
+            module=key,
+            key=key,
+            port=int(spec["port"]),
+            description=str(spec.get("description") or ""),
+            operations=tuple(operations),
+        )
+
+    def unique_operation(
+        self, operation: ir.RestOperation, used: set[str], path: Path
+    ) -> ir.RestOperation:
+        """Rename an operation whose name (or Python name) an earlier one already took."""
+        name, number = operation.name, 1
+        while name in used or names.identifier(name) in used:
+            number += 1
+            name = f"{operation.name}-{number}"
+        used.update((name, names.identifier(name)))
+        if name == operation.name:
+            return operation
+        self.report(
+            path + ("name",),
+            "NG204",
+            f"operation name {operation.name!r} repeats; it is generated as {name!r} "
+            "(operationId and Python function)",
+            severity=Severity.WARNING,
+            hint="give every operation of an adapter its own name",
+        )
+        return dataclasses.replace(operation, name=name, ident=names.identifier(name))
+
+    def lower_rest_operation(
+        self,
+        namespace: str,
+        resource: Mapping[str, Any],
+        spec: Mapping[str, Any],
+        path: Path,
+    ) -> ir.RestOperation:
+        """Lower one REST operation."""
+        self.unsupported_shapes(spec, path)
+        api, operation = self.resolve_call(spec["call"], path + ("call",))
+        raw_path = str(resource["path"])
+        inputs: dict[str, ir.ExposedInput] = {}
+        route = raw_path
+        for match in _PLACEHOLDER.finditer(raw_path):
+            name = (match.group(1) or match.group(2)).strip()
+            exposed = ir.ExposedInput(name, names.identifier(name), "path", "string", True, "")
+            inputs[names.normalise_reference(name)] = exposed
+            route = route.replace(match.group(0), "{" + exposed.ident + "}", 1)
+        declared = [*resource.get("inputParameters", []), *spec.get("inputParameters", [])]
+        for param in declared:
+            exposed = ir.ExposedInput(
+                name=param["name"],
+                ident=names.identifier(param["name"]),
+                location=param.get("in", "query"),
+                type=param.get("type", "string"),
+                required=param.get("in") == "path" or bool(param.get("required", False)),
+                description=str(param.get("description") or ""),
+            )
+            inputs[names.normalise_reference(exposed.name)] = exposed
+
+        def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+            if param.location in ("path", "body"):
+                return None
+            if is_credential_header(param, api):
+                return _DROPPED
+            return implicit_input(reference, param, operation)
+
+        invocation = self.invocation(
+            api, operation, spec.get("with", {}), inputs, implicit, namespace, path
+        )
+        self.check_identifiers(inputs.values(), path)
+        method = str(spec.get("method", "GET")).upper()
+        name = str(spec.get("name") or operation.name)
+        description = str(spec.get("description") or operation.description)
+        return ir.RestOperation(
+            name=name,
+            ident=names.identifier(name),
+            method=method,
+            path=raw_path,
+            route=route,
+            summary=str(spec.get("label") or description),
+            description=description,
+            inputs=tuple(inputs.values()),
+            invocation=invocation,
+            output=self.output(spec, path),
+        )
