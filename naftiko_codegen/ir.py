@@ -24,16 +24,36 @@ class TemplatePart:
 
 
 @dataclasses.dataclass(frozen=True)
+class PathStep:
+    """One step of a compiled JSONPath: a key, an index, or every element (``[*]``)."""
+
+    kind: Literal["key", "index", "all"]
+    key: str = ""
+    index: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
 class ValueSource:
     """Where the value of one consumed parameter comes from in one exposed operation."""
 
-    kind: Literal["input", "literal", "template"]
+    kind: Literal["input", "literal", "template", "object", "array"]
     input: str = ""
     """Python identifier of the exposed input (kind ``input``)."""
     literal: Any = None
     """A constant JSON value (kind ``literal``)."""
     parts: tuple[TemplatePart, ...] = ()
     """The compiled template (kind ``template``)."""
+    members: tuple[tuple[str, ValueSource], ...] = ()
+    """Keys and values (kind ``object``) or elements under keys ``"0"``, ``"1"``... (``array``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestBody:
+    """A body the consumed operation declares, compiled for one exposed operation."""
+
+    encoding: Literal["json", "text", "form"]
+    content_type: str
+    value: ValueSource
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +68,8 @@ class ConsumedParam:
     description: str
     default: ValueSource | None = None
     """A value the consumed spec itself fixes (``value:``); applies when nothing feeds it."""
+    default_template: str = ""
+    """A ``value:`` template over exposed inputs, compiled for each operation that calls."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +96,18 @@ class ConsumedOperation:
     """Query pairs written literally after ``?`` in the consumed path."""
     body_param: ConsumedParam | None
     """The declared ``in: body`` parameter, if any."""
+    body_spec: Any = None
+    """The declared ``body`` (a template over exposed inputs), compiled per exposed call."""
+    body_path: tuple[str | int, ...] = ()
+
+    @property
+    def sends_body(self) -> bool:
+        """True when a request body can be sent (declared body, or a method that has one)."""
+        return (
+            self.body_param is not None
+            or self.body_spec is not None
+            or self.method in ("POST", "PUT", "PATCH", "DELETE")
+        )
 
     @property
     def path_params(self) -> tuple[ConsumedParam, ...]:
@@ -136,6 +170,8 @@ class ExposedInput:
     type: ParamType
     required: bool
     description: str
+    selector: tuple[PathStep, ...] = ()
+    """For REST body inputs: where the value sits in the JSON body."""
 
     @property
     def json_schema(self) -> dict[str, Any]:
@@ -147,12 +183,41 @@ class ExposedInput:
 
 
 @dataclasses.dataclass(frozen=True)
-class Output:
-    """How the exposed result is built from the upstream response."""
+class Shape:
+    """How one value of a shaped result is built (recursively)."""
 
-    kind: Literal["passthrough"]
+    type: ParamType
+    path: tuple[PathStep, ...] | None = None
+    """Where the value comes from, relative to the current node (``None``: the node itself)."""
+    value: ValueSource | None = None
+    """A constant or template that takes precedence over ``path`` (mock outputs)."""
+    properties: tuple[tuple[str, Shape], ...] = ()
+    items: Shape | None = None
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the values this shape produces (missing values are ``null``)."""
+        if self.type == "object":
+            return {
+                "type": ["object", "null"] if self.path else "object",
+                "properties": {name: child.json_schema for name, child in self.properties},
+            }
+        if self.type == "array":
+            items = self.items.json_schema if self.items else {}
+            return {"type": ["array", "null"], "items": items}
+        if self.value is not None:
+            return {"type": self.type}
+        return {"type": [self.type, "null"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """How the exposed result is built: passed through, shaped from JSON, or mocked."""
+
+    kind: Literal["passthrough", "shaped", "mock"]
     schema: dict[str, Any] | None
     """JSON Schema of the result where known (``None``: anything)."""
+    shape: Shape | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,8 +228,8 @@ class Invocation:
     operation: ConsumedOperation
     arguments: tuple[tuple[ConsumedParam, ValueSource], ...]
     """Sources of the non-body parameters that are sent."""
-    body: ValueSource | None
-    """A literal or template the spec sends as the JSON body."""
+    body: RequestBody | None
+    """A body the spec defines (``with`` value or the consumed operation's ``body``)."""
     forward_body: bool
     """Send the caller's JSON body (REST request body, MCP ``body`` argument)."""
     forward_query: bool
@@ -185,7 +250,8 @@ class RestOperation:
     summary: str
     description: str
     inputs: tuple[ExposedInput, ...]
-    invocation: Invocation
+    invocation: Invocation | None
+    """The upstream call; ``None`` for a mock that answers from its outputs alone."""
     output: Output
 
     @property
@@ -208,6 +274,11 @@ class RestOperation:
         """Inputs taken from cookies."""
         return tuple(i for i in self.inputs if i.location == "cookie")
 
+    @property
+    def body_inputs(self) -> tuple[ExposedInput, ...]:
+        """Inputs read from the JSON request body."""
+        return tuple(i for i in self.inputs if i.location == "body")
+
 
 @dataclasses.dataclass(frozen=True)
 class RestAdapter:
@@ -222,18 +293,19 @@ class RestAdapter:
     operations: tuple[RestOperation, ...]
 
     def needs(self, location: str) -> bool:
-        """True when some operation reads an input from ``location`` (query, header, cookie)."""
+        """True when some operation reads an input from ``location`` (query, header, ...)."""
         return any(i.location == location for op in self.operations for i in op.inputs)
+
+    @property
+    def has_shapes(self) -> bool:
+        """True when some operation builds a shaped result from upstream JSON."""
+        return any(op.output.kind == "shaped" for op in self.operations)
 
     @property
     def forwards_body(self) -> bool:
         """True when some operation forwards the request body."""
-        return any(op.invocation.forward_body for op in self.operations)
+        return any(op.invocation and op.invocation.forward_body for op in self.operations)
 
-    @property
-    def uses_body_template(self) -> bool:
-        """True when some operation sends a body the spec defines."""
-        return any(op.invocation.body is not None for op in self.operations)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,7 +329,8 @@ class McpTool:
     inputs: tuple[ExposedInput, ...]
     input_schema: dict[str, Any]
     annotations: ToolAnnotations
-    invocation: Invocation
+    invocation: Invocation | None
+    """The upstream call; ``None`` for a mock that answers from its outputs alone."""
     output: Output
 
 
@@ -275,9 +348,10 @@ class McpAdapter:
     tools: tuple[McpTool, ...]
 
     @property
-    def uses_body_template(self) -> bool:
-        """True when some tool sends a body the spec defines."""
-        return any(tool.invocation.body is not None for tool in self.tools)
+    def has_shapes(self) -> bool:
+        """True when some tool builds a shaped result from upstream JSON."""
+        return any(tool.output.kind == "shaped" for tool in self.tools)
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,6 +381,12 @@ class Capability:
     rest_adapters: tuple[RestAdapter, ...]
     mcp_adapters: tuple[McpAdapter, ...]
     variables: tuple[BoundVariable, ...]
+
+    @property
+    def has_shapes(self) -> bool:
+        """True when some operation or tool builds a shaped result."""
+        adapters: list[RestAdapter | McpAdapter] = [*self.rest_adapters, *self.mcp_adapters]
+        return any(adapter.has_shapes for adapter in adapters)
 
     def rest_needs(self, location: str) -> bool:
         """True when some REST operation reads an input from ``location``."""

@@ -30,6 +30,7 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
         )
         self.env_prefix = names.constant_name(package)
         self.collect_binds()
+        self.collect_aggregates()
         for index, consumes in enumerate(capability.get("consumes", [])):
             self.lower_api(consumes, ("capability", "consumes", index))
         rest: list[ir.RestAdapter] = []

@@ -60,6 +60,7 @@ class LowererBase:
         self.apis: dict[str, ir.ConsumedApi] = {}
         self.api_paths: dict[str, Path] = {}
         self.env_prefix = ""
+        self.functions: dict[str, Mapping[str, Any]] = {}
 
     # -- diagnostics ---------------------------------------------------------------
 
@@ -127,9 +128,15 @@ class LowererBase:
 
     # -- templates -----------------------------------------------------------------
 
-    def resolve_secret(self, name: str, path: Path) -> str | None:
-        """The bound variable a template name refers to (``VAR`` or ``namespace.VAR``)."""
+    def resolve_secret(self, name: str, path: Path, *, quiet: bool = False) -> str | None:
+        """The bound variable a template name refers to (``VAR`` or ``namespace.VAR``).
+
+        ``quiet`` only answers the question, recording nothing.
+        """
         namespace, _, variable = name.rpartition(".")
+        if quiet:
+            known = namespace in self.bind_namespaces if namespace else name in self.variables
+            return (variable or name) if known else None
         if namespace and namespace in self.bind_namespaces:
             if variable not in self.variables:
                 self.report(
@@ -148,10 +155,29 @@ class LowererBase:
             return name
         return None
 
+    def only_secrets(self, template: str, path: Path) -> bool:
+        """True when every tag of ``template`` names a bound variable."""
+        try:
+            return all(
+                not is_variable or self.resolve_secret(text, path, quiet=True) is not None
+                for is_variable, text in tokens(template)
+            )
+        except TemplateSyntaxError:
+            return True  # reported when compiled
+
     def compile_value(
-        self, value: Any, path: Path, inputs: Mapping[str, ir.ExposedInput] | None = None
+        self,
+        value: Any,
+        path: Path,
+        inputs: Mapping[str, ir.ExposedInput] | None = None,
+        *,
+        skip_on_error: bool = False,
     ) -> ir.ValueSource:
-        """Compile a spec value: a literal, or a template over inputs and bound variables."""
+        """Compile a spec value: a literal, or a template over inputs and bound variables.
+
+        An unresolvable tag is an error, or (``skip_on_error``) a warning skipping the
+        operation being lowered.
+        """
         if not isinstance(value, str) or not is_template(value):
             return ir.ValueSource("literal", literal=value)
         parts: list[ir.TemplatePart] = []
@@ -171,6 +197,8 @@ class LowererBase:
                     )
                 parts.append(ir.TemplatePart("input", found.ident))
         except TemplateSyntaxError as error:
+            if skip_on_error:
+                raise self.skip(path, "NG202", str(error)) from None
             self.report(path, "NG202", str(error))
             return ir.ValueSource("literal", literal=value)
         return ir.ValueSource("template", parts=tuple(parts))
@@ -296,59 +324,53 @@ class LowererBase:
             inputs.setdefault(names.normalise_reference(found.name), found)
             arguments[param.name] = ir.ValueSource("input", input=found.ident)
         for param in operation.params:
-            if param.name not in arguments and param.default is not None:
+            if param.name in arguments:
+                continue
+            if param.default is not None:
                 arguments[param.name] = param.default
+            elif param.default_template:
+                arguments[param.name] = self.compile_value(
+                    param.default_template, path, inputs, skip_on_error=True
+                )
         return tuple((p, arguments[p.name]) for p in operation.params if p.name in arguments)
 
-    def invocation(
-        self,
-        api: ir.ConsumedApi,
-        operation: ir.ConsumedOperation,
-        with_map: Mapping[str, Any],
-        inputs: dict[str, ir.ExposedInput],
-        implicit: Any,
-        namespace: str,
-        path: Path,
-    ) -> ir.Invocation:
-        """Source the call's arguments; decide whether the caller's body is forwarded.
+    def collect_aggregates(self) -> None:
+        """Index the aggregate functions that operations and tools may ``ref``."""
+        aggregates = self.data.get("capability", {}).get("aggregates", [])
+        for aggregate in aggregates:
+            for function in aggregate.get("functions", []):
+                key = f"{aggregate['namespace']}.{function['name']}"
+                self.functions[key] = function
 
-        A body parameter fed by a reference (``body: rest.body``) or not fed at all means
-        "forward the caller's JSON body"; one fed by a literal or template sends that value.
+    def resolve_ref(self, spec: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+        """The operation or tool with its ``ref``'d aggregate function merged in.
+
+        Fields the adapter writes override the function's; an unknown ``ref`` is an error.
         """
-        arguments = self.bind_arguments(operation, with_map, inputs, implicit, namespace, path)
-        body_source = next((v for p, v in arguments if p.location == "body"), None)
-        can_send_body = operation.body_param is not None or operation.method in _BODY_METHODS
-        return ir.Invocation(
-            api=api,
-            operation=operation,
-            arguments=tuple((p, v) for p, v in arguments if p.location != "body"),
-            body=body_source if body_source is not None and body_source.kind != "input" else None,
-            forward_body=can_send_body and (body_source is None or body_source.kind == "input"),
-            forward_query=True,
-        )
+        if "ref" not in spec:
+            return spec
+        function = self.functions.get(str(spec["ref"]))
+        if function is None:
+            known = ", ".join(sorted(self.functions)) or "none"
+            self.report(
+                path + ("ref",),
+                "NG200",
+                f"`ref: {spec['ref']}` names no aggregate function",
+                expected=f"one of: {known}",
+            )
+            raise _SkipOperation()
+        merged = {key: value for key, value in function.items() if key != "semantics"}
+        merged.update({key: value for key, value in spec.items() if key != "ref"})
+        if "semantics" in function:
+            merged["semantics"] = function["semantics"]
+        return merged
 
     def unsupported_shapes(self, spec: Mapping[str, Any], path: Path) -> None:
         """Skip operations that use features this generator does not compile yet."""
-        for feature in ("steps", "ref"):
-            if feature in spec:
-                raise self.skip(path + (feature,), "NG211", f"`{feature}` is not generated yet")
-        if "call" not in spec:
-            raise self.skip(path, "NG211", "operations without `call` are not generated yet")
-
-    def output(self, spec: Mapping[str, Any], path: Path) -> ir.Output:
-        """The exposed output: passthrough for ``$.``/no properties; typed shaping is skipped."""
-        outputs = spec.get("outputParameters") or []
-        for index, output in enumerate(outputs):
-            selector = output.get("mapping", output.get("value", "$."))
-            if selector not in ("$", "$.") or "properties" in output or "items" in output:
-                raise self.skip(
-                    path + ("outputParameters", index),
-                    "NG211",
-                    "typed output shaping is not generated yet",
-                )
-        if len(outputs) == 1 and outputs[0].get("type") == "object":
-            return ir.Output("passthrough", {"type": "object"})
-        return ir.Output("passthrough", None)
+        if "steps" in spec:
+            raise self.skip(path + ("steps",), "NG211", "`steps` are not generated yet")
+        if "call" not in spec and not spec.get("outputParameters"):
+            raise self.skip(path, "NG211", "an operation needs `call`, `steps` or mock outputs")
 
     def check_identifiers(self, inputs: Iterable[ir.ExposedInput], path: Path) -> None:
         """Report inputs whose Python names collide after sanitising."""

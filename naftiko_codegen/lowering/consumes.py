@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import ir, names
 from ..diagnostics import Path, Severity
+from ..mustache import is_template
 from .base import _PLACEHOLDER, LowererBase
 
 
@@ -163,14 +164,19 @@ class ConsumesLowering(LowererBase):
             description=str(spec.get("description") or ""),
             static_query=static_query,
             body_param=body_param,
+            body_spec=spec.get("body"),
+            body_path=path + ("body",),
         )
 
     def consumed_param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:
         """One consumed parameter with its defaults applied."""
         location = spec["in"]
-        default = None
-        if "value" in spec:
-            default = self.compile_value(spec["value"], path)
+        default, template = None, ""
+        value = spec.get("value")
+        if isinstance(value, str) and is_template(value) and not self.only_secrets(value, path):
+            template = value
+        elif value is not None:
+            default = self.compile_value(value, path)
         return ir.ConsumedParam(
             name=spec["name"],
             ident=names.identifier(spec["name"]),
@@ -179,4 +185,5 @@ class ConsumesLowering(LowererBase):
             required=True if location == "path" else bool(spec.get("required", True)),
             description=str(spec.get("description") or ""),
             default=default,
+            default_template=template,
         )

@@ -11,14 +11,14 @@ from ..diagnostics import Path, Severity
 from .base import (
     _DERIVED_HINTS,
     _DROPPED,
-    LowererBase,
     _SkipOperation,
     implicit_input,
     is_credential_header,
 )
+from .outputs import OutputsLowering
 
 
-class McpLowering(LowererBase):
+class McpLowering(OutputsLowering):
     """Builds :class:`ir.McpAdapter` values."""
 
     def lower_mcp(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.McpAdapter:
@@ -50,8 +50,8 @@ class McpLowering(LowererBase):
 
     def lower_tool(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpTool:
         """Lower one MCP tool, deriving its arguments where it declares none."""
+        spec = self.resolve_ref(spec, path)
         self.unsupported_shapes(spec, path)
-        api, operation = self.resolve_call(spec["call"], path + ("call",))
         inputs: dict[str, ir.ExposedInput] = {}
         for param in spec.get("inputParameters", []):
             exposed = ir.ExposedInput(
@@ -63,6 +63,9 @@ class McpLowering(LowererBase):
                 description=str(param.get("description") or ""),
             )
             inputs[names.normalise_reference(exposed.name)] = exposed
+        if "call" not in spec:
+            return self.mock_tool(spec, inputs, path)
+        api, operation = self.resolve_call(spec["call"], path + ("call",))
         declared_inputs = bool(inputs)
 
         def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
@@ -78,10 +81,41 @@ class McpLowering(LowererBase):
         invocation = dataclasses.replace(
             invocation, forward_query=operation.method == "GET" and not operation.query_params
         )
-        if invocation.forward_body:
+        if invocation is not None and invocation.forward_body:
             inputs.pop("body", None)
         self.check_identifiers(inputs.values(), path)
-        name = spec["name"]
+        return ir.McpTool(
+            name=self.tool_name(spec, path),
+            ident=names.identifier(spec["name"]),
+            title=spec.get("label"),
+            description=str(spec.get("description") or operation.description),
+            inputs=tuple(inputs.values()),
+            input_schema=tool_input_schema(inputs.values(), invocation),
+            annotations=self.annotations(spec, operation.method),
+            invocation=invocation,
+            output=self.output(spec, path, inputs),
+        )
+
+    def mock_tool(
+        self, spec: Mapping[str, Any], inputs: dict[str, ir.ExposedInput], path: Path
+    ) -> ir.McpTool:
+        """A tool that answers from its ``value`` outputs, without an upstream."""
+        self.check_identifiers(inputs.values(), path)
+        return ir.McpTool(
+            name=self.tool_name(spec, path),
+            ident=names.identifier(spec["name"]),
+            title=spec.get("label"),
+            description=str(spec.get("description") or ""),
+            inputs=tuple(inputs.values()),
+            input_schema=tool_input_schema(inputs.values(), None),
+            annotations=self.annotations(spec, "GET", open_world=False),
+            invocation=None,
+            output=self.output(spec, path, inputs, mock=True),
+        )
+
+    def tool_name(self, spec: Mapping[str, Any], path: Path) -> str:
+        """The tool's name, checked against what MCP clients accept."""
+        name = str(spec["name"])
         if not names.MCP_TOOL_NAME.match(name):
             raise self.skip(
                 path + ("name",),
@@ -89,33 +123,32 @@ class McpLowering(LowererBase):
                 f"tool name {name!r} is not accepted by MCP clients",
                 expected="1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`",
             )
-        return ir.McpTool(
-            name=name,
-            ident=names.identifier(name),
-            title=spec.get("label"),
-            description=str(spec.get("description") or operation.description),
-            inputs=tuple(inputs.values()),
-            input_schema=tool_input_schema(inputs.values(), invocation),
-            annotations=self.annotations(spec.get("hints"), operation.method),
-            invocation=invocation,
-            output=self.output(spec, path),
-        )
+        return name
 
     @staticmethod
-    def annotations(hints: Mapping[str, bool] | None, method: str) -> ir.ToolAnnotations:
-        """Annotations from ``hints``; any hint left out is derived from the HTTP method."""
+    def annotations(
+        spec: Mapping[str, Any], method: str, *, open_world: bool = True
+    ) -> ir.ToolAnnotations:
+        """Annotations: explicit ``hints`` win, then an aggregate's ``semantics``, then the
+        HTTP method (GET read-only and idempotent, PUT idempotent, DELETE destructive and
+        idempotent, POST neither)."""
         read_only, destructive, idempotent = _DERIVED_HINTS.get(method, (False, False, False))
-        hints = hints or {}
+        semantics = spec.get("semantics") or {}
+        if "safe" in semantics:
+            read_only = bool(semantics["safe"])
+            destructive = destructive and not read_only
+        idempotent = bool(semantics.get("idempotent", idempotent))
+        hints = spec.get("hints") or {}
         return ir.ToolAnnotations(
             read_only=hints.get("readOnly", read_only),
             destructive=hints.get("destructive", destructive),
             idempotent=hints.get("idempotent", idempotent),
-            open_world=hints.get("openWorld", True),
+            open_world=hints.get("openWorld", open_world),
         )
 
 
 def tool_input_schema(
-    inputs: Iterable[ir.ExposedInput], invocation: ir.Invocation
+    inputs: Iterable[ir.ExposedInput], invocation: ir.Invocation | None
 ) -> dict[str, Any]:
     """The JSON Schema of a tool's arguments."""
     properties: dict[str, Any] = {}
@@ -124,7 +157,7 @@ def tool_input_schema(
         properties[item.name] = item.json_schema
         if item.required:
             required.append(item.name)
-    if invocation.forward_body:
+    if invocation is not None and invocation.forward_body:
         body = invocation.operation.body_param
         properties["body"] = {
             "type": body.type if body else "object",
@@ -133,7 +166,7 @@ def tool_input_schema(
         }
         if body is not None and body.required:
             required.append("body")
-    if invocation.forward_query:
+    if invocation is not None and invocation.forward_query:
         properties["query"] = {
             "type": "object",
             "description": "Query-string parameters passed to the upstream API "

@@ -11,14 +11,14 @@ from ..diagnostics import Path, Severity
 from .base import (
     _DROPPED,
     _PLACEHOLDER,
-    LowererBase,
     _SkipOperation,
     implicit_input,
     is_credential_header,
 )
+from .outputs import JsonPathError, OutputsLowering, compile_jsonpath
 
 
-class RestLowering(LowererBase):
+class RestLowering(OutputsLowering):
     """Builds :class:`ir.RestAdapter` values."""
 
     def lower_rest(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
@@ -80,9 +80,10 @@ class RestLowering(LowererBase):
         spec: Mapping[str, Any],
         path: Path,
     ) -> ir.RestOperation:
-        """Lower one REST operation."""
+        """Lower one REST operation: a call, or a mock answering from its outputs."""
+        spec = self.resolve_ref(spec, path)
         self.unsupported_shapes(spec, path)
-        api, operation = self.resolve_call(spec["call"], path + ("call",))
+        method = str(spec.get("method", "GET")).upper()
         raw_path = str(resource["path"])
         inputs: dict[str, ir.ExposedInput] = {}
         route = raw_path
@@ -92,31 +93,28 @@ class RestLowering(LowererBase):
             inputs[names.normalise_reference(name)] = exposed
             route = route.replace(match.group(0), "{" + exposed.ident + "}", 1)
         declared = [*resource.get("inputParameters", []), *spec.get("inputParameters", [])]
-        for param in declared:
-            exposed = ir.ExposedInput(
-                name=param["name"],
-                ident=names.identifier(param["name"]),
-                location=param.get("in", "query"),
-                type=param.get("type", "string"),
-                required=param.get("in") == "path" or bool(param.get("required", False)),
-                description=str(param.get("description") or ""),
-            )
+        for index, param in enumerate(declared):
+            exposed = self.rest_input(param, method, path + ("inputParameters", index))
             inputs[names.normalise_reference(exposed.name)] = exposed
+        invocation: ir.Invocation | None = None
+        if "call" in spec:
+            api, operation = self.resolve_call(spec["call"], path + ("call",))
 
-        def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
-            if param.location in ("path", "body"):
-                return None
-            if is_credential_header(param, api):
-                return _DROPPED
-            return implicit_input(reference, param, operation)
+            def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+                if param.location in ("path", "body"):
+                    return None
+                if is_credential_header(param, api):
+                    return _DROPPED
+                return implicit_input(reference, param, operation)
 
-        invocation = self.invocation(
-            api, operation, spec.get("with", {}), inputs, implicit, namespace, path
-        )
+            invocation = self.invocation(
+                api, operation, spec.get("with", {}), inputs, implicit, namespace, path
+            )
         self.check_identifiers(inputs.values(), path)
-        method = str(spec.get("method", "GET")).upper()
-        name = str(spec.get("name") or operation.name)
-        description = str(spec.get("description") or operation.description)
+        name = str(spec.get("name") or (invocation.operation.name if invocation else "mock"))
+        description = str(
+            spec.get("description") or (invocation.operation.description if invocation else "")
+        )
         return ir.RestOperation(
             name=name,
             ident=names.identifier(name),
@@ -127,5 +125,26 @@ class RestLowering(LowererBase):
             description=description,
             inputs=tuple(inputs.values()),
             invocation=invocation,
-            output=self.output(spec, path),
+            output=self.output(spec, path, inputs, mock=invocation is None),
+        )
+
+    def rest_input(self, param: Mapping[str, Any], method: str, path: Path) -> ir.ExposedInput:
+        """A declared REST input; body inputs are read from the JSON body by JSONPath."""
+        location: ir.ParamLocation = param.get("in") or (
+            "body" if method in ("POST", "PUT", "PATCH") else "query"
+        )
+        selector: tuple[ir.PathStep, ...] = ()
+        if location == "body":
+            try:
+                selector = compile_jsonpath(str(param.get("value") or f"$.{param['name']}"))
+            except JsonPathError:
+                selector = (ir.PathStep("key", key=str(param["name"])),)
+        return ir.ExposedInput(
+            name=param["name"],
+            ident=names.identifier(param["name"]),
+            location=location,
+            type=param.get("type", "string"),
+            required=location == "path" or bool(param.get("required", False)),
+            description=str(param.get("description") or ""),
+            selector=selector,
         )

@@ -21,7 +21,6 @@ from starlette.applications import Starlette
 from .config import Settings, load_settings
 from .runtime import (
     UpstreamError,
-    UpstreamResponse,
     body_argument,
     query_argument,
     tool_error,
@@ -249,94 +248,102 @@ _SCHEMAS: dict[str, Mapping[str, Any]] = {
     tool.name: tool.input_schema for tool in TOOLS
 }
 _VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
-_STRUCTURED = frozenset(tool.name for tool in TOOLS if tool.output_schema is not None)
 
-Handler = Callable[[Upstreams, Settings, dict[str, Any]], Awaitable[UpstreamResponse]]
+Handler = Callable[
+    [Upstreams, Settings, dict[str, Any]], Awaitable[types.CallToolResult]
+]
 
 
 async def create_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """Create a workflow execution"""
-    return await upstreams.admin_executions.createexecution(
+    upstream = await upstreams.admin_executions.createexecution(
         body=body_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 async def recover_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """Recover a workflow execution"""
-    return await upstreams.admin_executions.recoverexecution(
+    upstream = await upstreams.admin_executions.recoverexecution(
         body=body_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 async def relaunch_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """Relaunch a workflow execution"""
-    return await upstreams.admin_executions.relaunchexecution(
+    upstream = await upstreams.admin_executions.relaunchexecution(
         body=body_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 async def list_workflow_executions(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """List workflow executions"""
     id_project = args["id.project"]
     id_domain = args["id.domain"]
-    return await upstreams.admin_executions.listexecutions(
+    upstream = await upstreams.admin_executions.listexecutions(
         id_project=id_project,
         id_domain=id_domain,
         extra_query=query_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 async def retrieve_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """Retrieve a workflow execution"""
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     id_name = args["id.name"]
-    return await upstreams.admin_executions.getexecution(
+    upstream = await upstreams.admin_executions.getexecution(
         id_project=id_project,
         id_domain=id_domain,
         id_name=id_name,
         extra_query=query_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 async def terminate_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """Terminate a workflow execution"""
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     id_name = args["id.name"]
-    return await upstreams.admin_executions.terminateexecution(
+    upstream = await upstreams.admin_executions.terminateexecution(
         id_project=id_project,
         id_domain=id_domain,
         id_name=id_name,
         body=body_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 async def retrieve_execution_metrics(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
-) -> UpstreamResponse:
+) -> types.CallToolResult:
     """Retrieve execution metrics"""
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     id_name = args["id.name"]
-    return await upstreams.admin_executions.getexecutionmetrics(
+    upstream = await upstreams.admin_executions.getexecutionmetrics(
         id_project=id_project,
         id_domain=id_domain,
         id_name=id_name,
         extra_query=query_argument(args),
     )
+    return tool_result(upstream, structured=True)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -370,7 +377,7 @@ async def call_tool(
         )
         return tool_error(f"Invalid arguments for tool {name!r}: {details}")
     try:
-        upstream = await handler(upstreams, settings, arguments)
+        return await handler(upstreams, settings, arguments)
     except UpstreamError as error:
         return tool_error(f"{error.namespace}.{error.operation} failed: {error.detail}")
     except Exception as error:  # the server must survive any single call
@@ -378,7 +385,6 @@ async def call_tool(
         return tool_error(
             f"Tool {name!r} failed unexpectedly ({type(error).__name__})."
         )
-    return tool_result(upstream, structured=name in _STRUCTURED)
 
 
 def create_server(

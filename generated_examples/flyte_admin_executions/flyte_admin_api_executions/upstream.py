@@ -59,9 +59,10 @@ class AdminExecutionsClient:
         query: list[tuple[str, str]],
         headers: dict[str, str],
         body: bytes | None = None,
+        body_type: str = "application/json",
     ) -> UpstreamResponse:
         if body is not None:
-            headers.setdefault("Content-Type", "application/json")
+            headers.setdefault("Content-Type", body_type)
         request = self._http.build_request(
             method, path, params=tuple(query), headers=headers, content=body
         )
@@ -73,36 +74,45 @@ class AdminExecutionsClient:
         *,
         extra_query: Iterable[tuple[str, str]] = (),
         body: bytes | None = None,
+        body_type: str = "application/json",
     ) -> UpstreamResponse:
         """Create a workflow execution"""
         path = "/api/v1/executions"
         query = list(extra_query)
         headers: dict[str, str] = {}
-        return await self._send("createexecution", "POST", path, query, headers, body)
+        return await self._send(
+            "createexecution", "POST", path, query, headers, body, body_type
+        )
 
     async def recoverexecution(
         self,
         *,
         extra_query: Iterable[tuple[str, str]] = (),
         body: bytes | None = None,
+        body_type: str = "application/json",
     ) -> UpstreamResponse:
         """Recover a workflow execution"""
         path = "/api/v1/executions/recover"
         query = list(extra_query)
         headers: dict[str, str] = {}
-        return await self._send("recoverexecution", "POST", path, query, headers, body)
+        return await self._send(
+            "recoverexecution", "POST", path, query, headers, body, body_type
+        )
 
     async def relaunchexecution(
         self,
         *,
         extra_query: Iterable[tuple[str, str]] = (),
         body: bytes | None = None,
+        body_type: str = "application/json",
     ) -> UpstreamResponse:
         """Relaunch a workflow execution"""
         path = "/api/v1/executions/relaunch"
         query = list(extra_query)
         headers: dict[str, str] = {}
-        return await self._send("relaunchexecution", "POST", path, query, headers, body)
+        return await self._send(
+            "relaunchexecution", "POST", path, query, headers, body, body_type
+        )
 
     async def listexecutions(
         self,
@@ -146,6 +156,7 @@ class AdminExecutionsClient:
         id_name: str,
         extra_query: Iterable[tuple[str, str]] = (),
         body: bytes | None = None,
+        body_type: str = "application/json",
     ) -> UpstreamResponse:
         """Terminate a workflow execution"""
         path = (
@@ -159,7 +170,7 @@ class AdminExecutionsClient:
         query = list(extra_query)
         headers: dict[str, str] = {}
         return await self._send(
-            "terminateexecution", "DELETE", path, query, headers, body
+            "terminateexecution", "DELETE", path, query, headers, body, body_type
         )
 
     async def getexecutionmetrics(

@@ -1,0 +1,135 @@
+"""Compiling consumed request bodies (``body:``) for one exposed operation.
+
+JSON bodies are compiled structurally, never by text substitution: a template such as
+``{"id": "{{userId}}"}`` becomes an object whose ``id`` member is the input itself, so an
+input containing quotes can never change the JSON document's structure.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from .. import ir
+from ..diagnostics import Path
+from ..mustache import TemplateSyntaxError, tokens
+from .base import _BODY_METHODS, LowererBase
+
+_TEXT_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "application/sparql-query"}
+
+
+class BodiesLowering(LowererBase):
+    """Builds :class:`ir.RequestBody` values."""
+
+    def invocation(
+        self,
+        api: ir.ConsumedApi,
+        operation: ir.ConsumedOperation,
+        with_map: Mapping[str, Any],
+        inputs: dict[str, ir.ExposedInput],
+        implicit: Any,
+        namespace: str,
+        path: Path,
+    ) -> ir.Invocation:
+        """Source the call's arguments; decide whether the caller's body is forwarded.
+
+        A body parameter fed by a reference (``body: rest.body``) or not fed at all means
+        "forward the caller's JSON body"; one fed by a literal or template sends that value.
+        """
+        arguments = self.bind_arguments(operation, with_map, inputs, implicit, namespace, path)
+        body_source = next((v for p, v in arguments if p.location == "body"), None)
+        body: ir.RequestBody | None = None
+        if body_source is not None and body_source.kind != "input":
+            body = ir.RequestBody("json", "application/json", body_source)
+        elif body_source is None and operation.body_spec is not None:
+            body = self.request_body(operation.body_spec, operation.body_path, inputs)
+        can_send_body = operation.body_param is not None or operation.method in _BODY_METHODS
+        return ir.Invocation(
+            api=api,
+            operation=operation,
+            arguments=tuple((p, v) for p, v in arguments if p.location != "body"),
+            body=body,
+            forward_body=can_send_body and body is None,
+            forward_query=True,
+        )
+
+    def request_body(
+        self, spec: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]
+    ) -> ir.RequestBody:
+        """Compile a consumed operation's ``body`` against the exposed inputs."""
+        if isinstance(spec, str):
+            return ir.RequestBody("json", "application/json", self.json_value(spec, path, inputs))
+        kind, data = spec.get("type"), spec.get("data")
+        data_path = path + ("data",)
+        if kind == "json":
+            if isinstance(data, str):
+                value = self.json_value(data, data_path, inputs)
+            else:
+                value = self.structure(data, data_path, inputs)
+            return ir.RequestBody("json", "application/json", value)
+        if kind in _TEXT_TYPES:
+            value = self.compile_value(str(data), data_path, inputs, skip_on_error=True)
+            return ir.RequestBody("text", _TEXT_TYPES[kind], value)
+        if kind == "formUrlEncoded":
+            if isinstance(data, str):
+                value = self.compile_value(data, data_path, inputs, skip_on_error=True)
+                return ir.RequestBody("text", "application/x-www-form-urlencoded", value)
+            return ir.RequestBody(
+                "form", "application/x-www-form-urlencoded", self.structure(data, data_path, inputs)
+            )
+        raise self.skip(path, "NG211", f"`{kind}` request bodies are not generated yet")
+
+    def structure(
+        self, data: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]
+    ) -> ir.ValueSource:
+        """Objects and arrays member by member; strings compiled as templates."""
+        if isinstance(data, dict):
+            members = tuple(
+                (str(key), self.structure(value, path + (key,), inputs))
+                for key, value in data.items()
+            )
+            return ir.ValueSource("object", members=members)
+        if isinstance(data, list):
+            members = tuple(
+                (str(index), self.structure(value, path + (index,), inputs))
+                for index, value in enumerate(data)
+            )
+            return ir.ValueSource("array", members=members)
+        if isinstance(data, str):
+            return self.compile_value(data, path, inputs, skip_on_error=True)
+        return ir.ValueSource("literal", literal=data)
+
+    def json_value(
+        self, template: str, path: Path, inputs: Mapping[str, ir.ExposedInput]
+    ) -> ir.ValueSource:
+        """A JSON text template compiled to a structure.
+
+        Each tag is replaced by a unique marker, the text parsed as JSON, and every marker
+        found in a string turned back into a template part. Text that is not JSON once its
+        tags are replaced is sent as a plain template.
+        """
+        marker = f"__naftiko_{secrets.token_hex(8)}__"
+        pieces: list[str] = []
+        try:
+            for is_variable, text in tokens(template):
+                pieces.append(f"{marker}{{{{{text}}}}}{marker}" if is_variable else text)
+        except TemplateSyntaxError:
+            return self.compile_value(template, path, inputs, skip_on_error=True)
+        try:
+            data = json.loads("".join(pieces))
+        except ValueError:
+            return self.compile_value(template, path, inputs, skip_on_error=True)
+        return self.structure(_unmark(data, marker), path, inputs)
+
+
+def _unmark(data: Any, marker: str) -> Any:
+    """Remove the markers, leaving the original ``{{tag}}`` text for template compilation."""
+    if isinstance(data, dict):
+        return {_unmark(key, marker): _unmark(value, marker) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_unmark(value, marker) for value in data]
+    if isinstance(data, str):
+        return data.replace(marker, "")
+    return data

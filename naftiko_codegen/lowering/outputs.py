@@ -1,0 +1,139 @@
+"""Lowering of output parameters: passthrough, JSONPath shaping, and mock values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .. import ir
+from ..diagnostics import Path
+from .bodies import BodiesLowering
+
+_PASSTHROUGH = {"$", "$."}
+_STEP = re.compile(
+    r"""\.(?P<key>[A-Za-z_$@-][\w$@-]*)      # .name
+    |\.\*|\[\*\]                              # .* or [*]
+    |\[(?P<index>-?\d+)\]                     # [0]
+    |\[(?P<quote>['"])(?P<quoted>.*?)(?P=quote)\]  # ['name with spaces']
+    """,
+    re.VERBOSE,
+)
+
+
+class JsonPathError(ValueError):
+    """A JSONPath outside the compiled subset."""
+
+
+def compile_jsonpath(expression: str) -> tuple[ir.PathStep, ...]:
+    """Compile ``$.a.b[0]``, ``$['a b']``, ``$.items[*].name`` into steps.
+
+    Filters, slices, recursive descent and unions are outside the subset.
+    """
+    text = expression.strip()
+    if not text.startswith("$"):
+        raise JsonPathError(f"{expression!r} does not start with `$`")
+    position, steps = 1, []
+    if text in _PASSTHROUGH:
+        return ()
+    while position < len(text):
+        match = _STEP.match(text, position)
+        if match is None:
+            raise JsonPathError(
+                f"{expression!r}: unsupported JSONPath syntax at {text[position:]!r} "
+                "(supported: `.name`, `['name']`, `[n]`, `[*]`)"
+            )
+        if match.group("key") is not None:
+            steps.append(ir.PathStep("key", key=match.group("key")))
+        elif match.group("index") is not None:
+            steps.append(ir.PathStep("index", index=int(match.group("index"))))
+        elif match.group("quoted") is not None:
+            steps.append(ir.PathStep("key", key=match.group("quoted")))
+        else:
+            steps.append(ir.PathStep("all"))
+        position = match.end()
+    return tuple(steps)
+
+
+class OutputsLowering(BodiesLowering):
+    """Builds :class:`ir.Output` values."""
+
+    def output(
+        self,
+        spec: Mapping[str, Any],
+        path: Path,
+        inputs: Mapping[str, ir.ExposedInput] | None = None,
+        *,
+        mock: bool = False,
+    ) -> ir.Output:
+        """The exposed output of an operation or tool.
+
+        A single ``$.`` parameter without properties passes the upstream body through;
+        typed parameters build the declared shape from JSONPath mappings; without a
+        ``call`` (``mock``), named ``value`` parameters answer on their own.
+        """
+        outputs: Sequence[Mapping[str, Any]] = spec.get("outputParameters") or []
+        base = path + ("outputParameters",)
+        if not outputs:
+            return ir.Output("passthrough", None)
+        if not mock and len(outputs) == 1 and self.is_passthrough(outputs[0]):
+            kind = outputs[0].get("type")
+            return ir.Output("passthrough", {"type": "object"} if kind == "object" else None)
+        if len(outputs) == 1 and "name" not in outputs[0]:
+            shape = self.shape(outputs[0], base + (0,), inputs, mock=mock)
+        else:
+            shape = ir.Shape(
+                "object",
+                properties=tuple(
+                    (
+                        str(item.get("name", f"value{index}")),
+                        self.shape(item, base + (index,), inputs, mock=mock),
+                    )
+                    for index, item in enumerate(outputs)
+                ),
+            )
+        return ir.Output("mock" if mock else "shaped", shape.json_schema, shape)
+
+    @staticmethod
+    def is_passthrough(output: Mapping[str, Any]) -> bool:
+        """``{type: object, mapping: $.}`` (or ``value: $.``) with no properties or items."""
+        selector = output.get("mapping", output.get("value", "$."))
+        return selector in _PASSTHROUGH and "properties" not in output and "items" not in output
+
+    def shape(
+        self,
+        spec: Mapping[str, Any],
+        path: Path,
+        inputs: Mapping[str, ir.ExposedInput] | None,
+        *,
+        mock: bool,
+    ) -> ir.Shape:
+        """One (possibly nested) output parameter."""
+        kind = spec.get("type", "string")
+        value = None
+        steps: tuple[ir.PathStep, ...] | None = None
+        if "value" in spec and (mock or not str(spec["value"]).startswith("$")):
+            value = self.compile_value(spec["value"], path + ("value",), inputs or {})
+            if not mock and any(part.kind == "input" for part in value.parts):
+                raise self.skip(
+                    path + ("value",),
+                    "NG211",
+                    "output templates over inputs are only generated for mock outputs",
+                )
+        else:
+            selector = spec.get("mapping", spec.get("value"))
+            if selector is not None:
+                try:
+                    steps = compile_jsonpath(str(selector))
+                except JsonPathError as error:
+                    raise self.skip(path + ("mapping",), "NG211", str(error)) from None
+        if mock and value is None and kind not in ("object", "array"):
+            raise self.skip(path, "NG211", "a mock output needs a `value`")
+        properties = tuple(
+            (name, self.shape(child, path + ("properties", name), inputs, mock=mock))
+            for name, child in (spec.get("properties") or {}).items()
+        )
+        items = None
+        if "items" in spec:
+            items = self.shape(spec["items"], path + ("items",), inputs, mock=mock)
+        return ir.Shape(kind, steps or None, value, properties, items)
