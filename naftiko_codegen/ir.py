@@ -219,6 +219,20 @@ class Output:
     """JSON Schema of the result where known (``None``: anything)."""
     shape: Shape | None = None
 
+    @property
+    def wrapped(self) -> bool:
+        """True when MCP structured content must wrap the result as ``{"result": ...}``
+        (MCP structured content is always an object)."""
+        shape = self.shape
+        return shape is not None and not (shape.type == "object" and shape.path is None)
+
+    @property
+    def mcp_schema(self) -> dict[str, Any] | None:
+        """The MCP ``outputSchema``: the result's schema, wrapped where the result is."""
+        if self.schema is None or not self.wrapped:
+            return self.schema
+        return {"type": "object", "properties": {"result": self.schema}, "required": ["result"]}
+
 
 @dataclasses.dataclass(frozen=True)
 class Invocation:

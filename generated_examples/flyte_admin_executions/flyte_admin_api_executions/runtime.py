@@ -84,9 +84,14 @@ def segment(value: object) -> str:
 
 
 def to_text(value: object) -> str:
-    """The wire text of a parameter value (JSON spelling for booleans and containers)."""
+    """The wire text of a parameter value (JSON spelling for booleans and containers).
+
+    ``None`` (an optional input that was not given) is the empty string, as in Mustache.
+    """
     if isinstance(value, str):
         return value
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):

@@ -1,0 +1,224 @@
+"""Official alpha2 features end to end: shaping, mocks, aggregates, bodies, body inputs.
+
+Each capability in tests/data/official/ (copied from the official examples) is compiled,
+pip-installed and started as a subprocess in front of a recording upstream; the exposed
+output is compared byte for byte with what the specification describes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from mcp import Client
+
+from .conftest import ServerProcess, build_into, pip_install, start_server
+from .proxy_support import RecordingUpstream
+
+pytestmark = pytest.mark.e2e
+
+OFFICIAL = Path(__file__).resolve().parent / "data" / "official"
+
+
+def compact(value: Any) -> bytes:
+    """The bytes a JSON response of ``value`` has."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[RecordingUpstream]:
+    server = RecordingUpstream()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+class Served:
+    """An official capability compiled, installed and running (REST and/or MCP)."""
+
+    def __init__(self, spec: str, root: Path, upstream: RecordingUpstream) -> None:
+        result = build_into(OFFICIAL / spec, root / "out")
+        pip_install(root / "out", root / "site")
+        cap = result.capability
+        prefix = cap.env_prefix + "_"
+        env = {"PYTHONPATH": str(root / "site"), prefix + "LOG_LEVEL": "WARNING"}
+        for api in cap.apis:
+            env[api.base_uri_env] = upstream.url + "/v1"
+        for adapter in [*cap.rest_adapters, *cap.mcp_adapters]:
+            env[f"{prefix}{adapter.key.upper()}_PORT"] = "0"
+        count = len(cap.rest_adapters) + len(cap.mcp_adapters)
+        self.capability = cap
+        self.server: ServerProcess = start_server(
+            [sys.executable, "-m", cap.package, "all"], expected=count, env=env
+        )
+
+    def rest(self) -> str:
+        return self.server.url("REST")
+
+    def mcp(self) -> str:
+        return self.server.url("MCP") + "/mcp"
+
+
+@pytest.fixture(scope="module")
+def serve(
+    tmp_path_factory: pytest.TempPathFactory, upstream: RecordingUpstream
+) -> Iterator[Any]:
+    started: dict[str, Served] = {}
+
+    def get(spec: str) -> Served:
+        if spec not in started:
+            started[spec] = Served(spec, tmp_path_factory.mktemp(spec.split(".")[0]), upstream)
+        upstream.reset()
+        return started[spec]
+
+    try:
+        yield get
+    finally:
+        for served in started.values():
+            served.server.stop()
+
+
+def call_tool(url: str, name: str, arguments: dict[str, Any]) -> Any:
+    async def run() -> Any:
+        async with Client(url) as client:
+            return await client.call_tool(name, arguments)
+
+    return anyio.run(run)
+
+
+def list_tools(url: str) -> dict[str, Any]:
+    async def run() -> Any:
+        async with Client(url) as client:
+            return {tool.name: tool for tool in (await client.list_tools()).tools}
+
+    return anyio.run(run)
+
+
+SHIP = {
+    "imo_number": "9321483",
+    "vessel_name": "Ever Given",
+    "operational_status": "active",
+    "year_built": 2018,
+    "gross_tonnage": 219079,
+    "dimensions": {"length_overall": 399.94},
+}
+
+
+def test_nested_object_output_is_shaped(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("nested-object-output-capability.yaml")
+    upstream.respond(body=json.dumps(SHIP))
+    result = call_tool(served.mcp(), "get-ship", {"imo": "9321483"})
+    assert not result.is_error, result.content
+    expected = {
+        "imo": "9321483",
+        "name": "Ever Given",
+        "status": "active",
+        "specs": {"yearBuilt": 2018, "tonnage": 219079, "length": 399.94},
+    }
+    assert result.structured_content == expected
+    assert json.loads(result.content[0].text) == expected
+    request = upstream.only()
+    assert (request.method, request.target) == ("GET", "/v1/ships/9321483")
+    schema = list_tools(served.mcp())["get-ship"].output_schema
+    assert set(schema["properties"]) == {"imo", "name", "status", "specs"}
+    assert set(schema["properties"]["specs"]["properties"]) == {"yearBuilt", "tonnage", "length"}
+
+
+def test_missing_fields_become_null(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("nested-object-output-capability.yaml")
+    upstream.respond(body=json.dumps({"imo_number": "1"}))
+    result = call_tool(served.mcp(), "get-ship", {"imo": "1"})
+    assert result.structured_content == {
+        "imo": "1",
+        "name": None,
+        "status": None,
+        "specs": {"yearBuilt": None, "tonnage": None, "length": None},
+    }
+
+
+def test_array_output_with_element_relative_mappings_and_raw_body(
+    serve: Any, upstream: RecordingUpstream
+) -> None:
+    served = serve("mcp-capability.yaml")
+    page = {"properties": {"Name": {"title": [{"text": {"content": "Ada"}}]}}}
+    page["properties"]["Status"] = {"select": {"name": "Committed"}}
+    upstream.respond(body=json.dumps({"results": [page, {"properties": {}}]}))
+    result = call_tool(served.mcp(), "query-database", {})
+    assert not result.is_error, result.content
+    rows = [{"name": "Ada", "status": "Committed"}, {"name": None, "status": None}]
+    assert result.structured_content == {"result": rows}
+    request = upstream.only()
+    assert request.method == "POST"
+    assert request.path == "/v1/databases/test-db-id-123/query"
+    assert request.header("content-type") == "application/json"
+    expected_body = {"filter": {"property": "Status", "select": {"equals": "Committed"}}}
+    assert json.loads(request.body) == expected_body
+
+
+def test_mock_aggregate_answers_without_upstream(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("aggregate-shared-mock.yaml")
+    expected = {"message": "Hello, Ada Lovelace!", "source": "aggregate-mock"}
+    response = httpx.get(served.rest() + "/hello", params={"name": "Ada Lovelace"}, timeout=10)
+    assert response.status_code == 200
+    assert response.content == compact(expected)
+    result = call_tool(served.mcp(), "hello", {"name": "Ada Lovelace"})
+    assert result.structured_content == expected
+    assert upstream.requests == []
+
+
+def test_mock_template_with_missing_input_renders_empty(serve: Any) -> None:
+    served = serve("aggregate-shared-mock.yaml")
+    response = httpx.get(served.rest() + "/hello", timeout=10)
+    assert response.json() == {"message": "Hello, !", "source": "aggregate-mock"}
+
+
+def test_semantics_become_hints_and_hints_override(serve: Any) -> None:
+    tools = list_tools(serve("aggregate-hints-override.yaml").mcp())
+
+    def hints(name: str) -> tuple[bool | None, ...]:
+        a = tools[name].annotations
+        return (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
+
+    assert hints("read-items") == (True, False, True, True)
+    assert hints("read-items-open") == (True, False, True, True)
+    assert hints("delete-item") == (False, True, True, False)
+    assert hints("plain-tool") == (True, False, True, True)
+    assert tools["read-items"].description == "Read all items."
+    assert "item-id" in tools["delete-item"].input_schema["properties"]
+
+
+def test_body_template_is_json_safe(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("http-body-capability.yaml")
+    hostile = 'Ada "the first", {"admin": true}\n'
+    payload = {"user": {"id": "u-1", "name": hostile}}
+    response = httpx.post(served.rest() + "/users", json=payload, timeout=10)
+    assert response.status_code == 200, response.text
+    request = upstream.only()
+    assert (request.method, request.path) == ("POST", "/v1/create")
+    assert json.loads(request.body) == {"id": "u-1", "name": hostile}
+
+
+def test_body_input_feeds_a_query_template(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("http-header-query-capability.yaml")
+    response = httpx.post(served.rest() + "/search", json={"user": {"id": "u 1/x&y"}}, timeout=10)
+    assert response.status_code == 200, response.text
+    request = upstream.only()
+    assert request.path == "/v1/items"
+    assert request.query_pairs() == [("q", "u 1/x&y")]
+    assert request.header("x-api-key") == "ABC123"
+
+
+def test_body_input_of_the_wrong_type_is_a_422(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("http-header-query-capability.yaml")
+    response = httpx.post(served.rest() + "/search", json={"user": {"id": 42}}, timeout=10)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == "userId"
+    assert upstream.requests == []
