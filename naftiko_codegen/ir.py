@@ -156,8 +156,11 @@ class ConsumedApi:
     """True when the spec's base URI is empty or templated, so it must be configured."""
     description: str
     static_headers: tuple[tuple[str, ValueSource], ...]
+    """The ``headers`` map, sent with every request."""
     authentication: Authentication | None
     operations: tuple[ConsumedOperation, ...]
+    common_headers: tuple[tuple[str, ValueSource], ...] = ()
+    """API-level header parameters with a fixed value (also sent by ``forward``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -295,6 +298,19 @@ class RestOperation:
 
 
 @dataclasses.dataclass(frozen=True)
+class RestForward:
+    """A path prefix proxied to a consumed API (``forward``)."""
+
+    path: str
+    route: str
+    """Starlette route with a ``{rest:path}`` tail."""
+    ident: str
+    api: ConsumedApi
+    trusted_headers: tuple[str, ...]
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
 class RestAdapter:
     """A REST adapter: one FastAPI application module."""
 
@@ -305,6 +321,7 @@ class RestAdapter:
     port: int
     description: str
     operations: tuple[RestOperation, ...]
+    forwards: tuple[RestForward, ...] = ()
 
     def needs(self, location: str) -> bool:
         """True when some operation reads an input from ``location`` (query, header, ...)."""
@@ -349,6 +366,52 @@ class McpTool:
 
 
 @dataclasses.dataclass(frozen=True)
+class McpResource:
+    """A resource (fixed URI) or resource template (URI with ``{param}`` placeholders)."""
+
+    name: str
+    ident: str
+    title: str | None
+    uri: str
+    description: str
+    mime_type: str | None
+    inputs: tuple[ExposedInput, ...]
+    """One per URI placeholder; empty for a fixed URI."""
+    pattern: str
+    """A regular expression matching the URI; placeholder ``i`` is group ``p<i>``."""
+    invocation: Invocation
+    output: Output
+
+    @property
+    def is_template(self) -> bool:
+        """True for a resource template."""
+        return bool(self.inputs)
+
+
+@dataclasses.dataclass(frozen=True)
+class PromptArgument:
+    """An argument of an MCP prompt (always a string)."""
+
+    name: str
+    ident: str
+    title: str | None
+    description: str
+    required: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class McpPrompt:
+    """A prompt template: messages whose text interpolates the arguments."""
+
+    name: str
+    ident: str
+    title: str | None
+    description: str
+    arguments: tuple[PromptArgument, ...]
+    messages: tuple[tuple[Literal["user", "assistant"], ValueSource], ...]
+
+
+@dataclasses.dataclass(frozen=True)
 class McpAdapter:
     """An MCP adapter: one MCP server module."""
 
@@ -360,12 +423,27 @@ class McpAdapter:
     transport: Literal["http", "stdio"]
     description: str
     tools: tuple[McpTool, ...]
+    resources: tuple[McpResource, ...] = ()
+    prompts: tuple[McpPrompt, ...] = ()
 
     @property
     def has_shapes(self) -> bool:
         """True when some tool builds a shaped result from upstream JSON."""
         return any(tool.output.kind == "shaped" for tool in self.tools)
 
+
+
+@dataclasses.dataclass(frozen=True)
+class ControlAdapter:
+    """The management port: health checks and Prometheus metrics."""
+
+    key: str
+    module: str
+    port: int
+    health: bool
+    metrics: bool
+    info: bool
+    """``/status``: the capability's name and adapters (never configuration values)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -395,6 +473,31 @@ class Capability:
     rest_adapters: tuple[RestAdapter, ...]
     mcp_adapters: tuple[McpAdapter, ...]
     variables: tuple[BoundVariable, ...]
+    control: ControlAdapter | None = None
+
+    @property
+    def listeners(self) -> tuple[McpAdapter | ControlAdapter, ...]:
+        """Non-REST servers with their own host and port settings (MCP adapters, control)."""
+        return (*self.mcp_adapters, *((self.control,) if self.control else ()))
+
+    @property
+    def server_modules(self) -> list[str]:
+        """Modules ``__main__`` imports, sorted."""
+        adapters: list[RestAdapter | McpAdapter | ControlAdapter] = [
+            *self.rest_adapters,
+            *self.listeners,
+        ]
+        return sorted(adapter.module for adapter in adapters)
+
+    @property
+    def metrics(self) -> bool:
+        """True when the adapters record Prometheus metrics (a control port serves them)."""
+        return self.control is not None and self.control.metrics
+
+    @property
+    def forwarded_apis(self) -> tuple[str, ...]:
+        """Namespaces some REST adapter forwards to (their clients get a ``forward`` method)."""
+        return tuple(f.api.namespace for a in self.rest_adapters for f in a.forwards)
 
     @property
     def has_shapes(self) -> bool:

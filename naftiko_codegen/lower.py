@@ -8,6 +8,8 @@ capability is still generated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import ir, names
 from .diagnostics import Diagnostic, Path, Severity
 from .loader import Document
@@ -33,6 +35,7 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
         self.collect_aggregates()
         for index, consumes in enumerate(capability.get("consumes", [])):
             self.lower_api(consumes, ("capability", "consumes", index))
+        control: ir.ControlAdapter | None = None
         rest: list[ir.RestAdapter] = []
         mcp: list[ir.McpAdapter] = []
         exposes = capability.get("exposes", [])
@@ -45,6 +48,8 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             module_suffix = suffix if several else ""
             if kind == "rest":
                 rest.append(self.lower_rest(adapter, path, "rest" + module_suffix))
+            elif kind == "control" and control is None:
+                control = self.lower_control(adapter)
             elif kind == "mcp":
                 mcp.append(self.lower_mcp(adapter, path, "mcp" + module_suffix))
             else:
@@ -70,6 +75,23 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             rest_adapters=tuple(rest),
             mcp_adapters=tuple(mcp),
             variables=variables,
+            control=control,
+        )
+
+    @staticmethod
+    def lower_control(spec: dict[str, Any]) -> ir.ControlAdapter:
+        """The control adapter: health (default on), metrics unless observability is off."""
+        management = spec.get("management") or {}
+        observability = spec.get("observability") or {}
+        local = (observability.get("metrics") or {}).get("local") or {}
+        metrics = observability.get("enabled", True) and local.get("enabled", True)
+        return ir.ControlAdapter(
+            key="control",
+            module="control",
+            port=int(spec["port"]),
+            health=bool(management.get("health", True)),
+            metrics=bool(metrics),
+            info=bool(management.get("info", False)),
         )
 
 

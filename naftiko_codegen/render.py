@@ -295,8 +295,8 @@ def body_encoders(adapter: ir.RestAdapter | ir.McpAdapter) -> set[str]:
     }
 
 
-def used_inputs(unit: ir.RestOperation | ir.McpTool) -> set[str]:
-    """Python names of the inputs an operation's call, body or mock output reads."""
+def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[ir.ValueSource]:
+    """Every value source an operation, tool or resource evaluates (nested ones included)."""
     sources: list[ir.ValueSource] = []
     if unit.invocation is not None:
         sources += [v for _, v in unit.invocation.arguments]
@@ -308,8 +308,13 @@ def used_inputs(unit: ir.RestOperation | ir.McpTool) -> set[str]:
         if shape.value is not None:
             sources.append(shape.value)
         shapes += [child for _, child in shape.properties] + ([shape.items] if shape.items else [])
+    return [nested for source in sources for nested in _sources(source)]
+
+
+def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str]:
+    """Python names of the inputs an operation's call, body or mock output reads."""
     names = set()
-    for source in (nested for source in sources for nested in _sources(source)):
+    for source in unit_sources(unit):
         if source.kind == "input":
             names.add(source.input)
         names |= {part.value for part in source.parts if part.kind == "input"}
@@ -330,33 +335,18 @@ def _sources(source: ir.ValueSource) -> list[ir.ValueSource]:
     return [source, *(nested for _, v in source.members for nested in _sources(v))]
 
 
-def uses_to_text(capability: ir.Capability) -> bool:
-    """True when some template interpolates an input (needs ``runtime.to_text``)."""
-    invocations = [op.invocation for a in capability.rest_adapters for op in a.operations]
-    invocations += [tool.invocation for a in capability.mcp_adapters for tool in a.tools]
-    mocks = [op.output.shape for a in capability.rest_adapters for op in a.operations]
-    mocks += [tool.output.shape for a in capability.mcp_adapters for tool in a.tools]
-    if any(shape is not None and _shape_uses_inputs(shape) for shape in mocks):
-        return True
-    sources = [
-        nested
-        for invocation in invocations
-        if invocation is not None
-        for source in [
-            *(v for _, v in invocation.arguments),
-            *([invocation.body.value] if invocation.body else []),
-        ]
-        for nested in _sources(source)
-    ]
+def uses_to_text(adapter: ir.RestAdapter | ir.McpAdapter) -> bool:
+    """True when an adapter module interpolates an input into text (needs ``to_text``)."""
+    units: list[ir.RestOperation | ir.McpTool | ir.McpResource] = []
+    prompts: list[ir.ValueSource] = []
+    if isinstance(adapter, ir.RestAdapter):
+        units += adapter.operations
+    else:
+        units += [*adapter.tools, *adapter.resources]
+        prompts = [content for prompt in adapter.prompts for _, content in prompt.messages]
+    sources = [nested for unit in units for nested in unit_sources(unit)]
+    sources += [nested for source in prompts for nested in _sources(source)]
     return any(part.kind == "input" for source in sources for part in source.parts)
-
-
-def _shape_uses_inputs(shape: ir.Shape) -> bool:
-    if shape.value is not None and any(part.kind == "input" for part in shape.value.parts):
-        return True
-    children = [child for _, child in shape.properties] + ([shape.items] if shape.items else [])
-    return any(_shape_uses_inputs(child) for child in children)
-
 
 def cap_params(
     capability: ir.Capability, locations: tuple[str, ...], types: tuple[str, ...] | None = None
@@ -440,6 +430,10 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
         files[f"{package}/{adapter.module}_openapi.json"] = json_text(
             openapi_document(capability, adapter)
         )
+    if capability.control is not None:
+        emit(f"{package}/control.py", "package/control.py.j2")
+    if capability.metrics:
+        emit(f"{package}/metrics.py", "package/metrics.py.j2")
     for mcp_adapter in capability.mcp_adapters:
         emit(f"{package}/{mcp_adapter.module}.py", "package/mcp_server.py.j2", adapter=mcp_adapter)
     return files

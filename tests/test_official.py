@@ -222,3 +222,81 @@ def test_body_input_of_the_wrong_type_is_a_422(serve: Any, upstream: RecordingUp
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["field"] == "userId"
     assert upstream.requests == []
+
+
+# --- control port ----------------------------------------------------------------------
+
+CONTROL_SPEC = Path(__file__).resolve().parent / "data" / "flyte-with-control.yaml"
+
+
+@pytest.fixture(scope="module")
+def control_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("control")
+    result = build_into(CONTROL_SPEC, root / "out")
+    pip_install(root / "out", root / "site")
+    return root / "site", result.capability.package
+
+
+def start_with_control(site: Path, package: str, upstream: str) -> ServerProcess:
+    prefix = "FLYTE_ADMIN_API_EXECUTIONS_"
+    env = {
+        "PYTHONPATH": str(site),
+        prefix + "ADMIN_EXECUTIONS_BASE_URL": upstream,
+        prefix + "REST_PORT": "0",
+        prefix + "MCP_PORT": "0",
+        prefix + "CONTROL_PORT": "0",
+        prefix + "CONNECT_TIMEOUT": "1",
+    }
+    return start_server([sys.executable, "-m", package, "all"], expected=3, env=env)
+
+
+def test_control_port_health_and_metrics(
+    control_site: tuple[Path, str], upstream: RecordingUpstream
+) -> None:
+    upstream.reset()
+    server = start_with_control(*control_site, upstream.url)
+    try:
+        control = server.url("Control")
+        assert httpx.get(control + "/health/live", timeout=10).json() == {"status": "UP"}
+        ready = httpx.get(control + "/health/ready", timeout=10)
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "UP", "upstreams": {"admin-executions": "UP"}}
+        status = httpx.get(control + "/status", timeout=10).json()
+        assert status["upstreams"] == ["admin-executions"]
+
+        rest = server.url("REST")
+        assert httpx.get(rest + "/v1/api/v1/executions/p/d/n", timeout=10).status_code == 200
+        upstream.respond(status=404, body='{"code":5,"message":"missing"}')
+        assert httpx.get(rest + "/v1/api/v1/executions/p/d/m", timeout=10).status_code == 404
+        upstream.respond(body="{}")
+        result = call_tool(
+            server.url("MCP") + "/mcp",
+            "retrieve-workflow-execution",
+            {"id.project": "p", "id.domain": "d", "id.name": "n"},
+        )
+        assert not result.is_error
+
+        metrics = httpx.get(control + "/metrics", timeout=10).text
+        rest_ok = (
+            'naftiko_requests_total{adapter="admin-executions-rest",'
+            'operation="getexecution",outcome="ok"} 1.0'
+        )
+        rest_error = rest_ok.replace('"ok"} 1.0', '"error"} 1.0')
+        tool_ok = (
+            'naftiko_requests_total{adapter="admin-executions-mcp",'
+            'operation="retrieve-workflow-execution",outcome="ok"} 1.0'
+        )
+        assert rest_ok in metrics and rest_error in metrics and tool_ok in metrics
+        assert "naftiko_request_duration_seconds_bucket" in metrics
+    finally:
+        server.stop()
+
+
+def test_control_port_reports_unreachable_upstream(control_site: tuple[Path, str]) -> None:
+    server = start_with_control(*control_site, "http://127.0.0.1:9")
+    try:
+        ready = httpx.get(server.url("Control") + "/health/ready", timeout=10)
+    finally:
+        server.stop()
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "DEGRADED", "upstreams": {"admin-executions": "DOWN"}}

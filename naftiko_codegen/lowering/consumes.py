@@ -61,6 +61,16 @@ class ConsumesLowering(LowererBase):
             base_uri_required=not base_uri or "{" in base_uri,
             description=str(spec.get("description") or ""),
             static_headers=headers,
+            common_headers=tuple(
+                (
+                    str(param["name"]),
+                    self.compile_value(param["value"], path + ("inputParameters",)),
+                )
+                for param in common
+                if param.get("in") == "header"
+                and "value" in param
+                and self.only_secrets(str(param["value"]), path)
+            ),
             authentication=self.lower_auth(spec.get("authentication"), path + ("authentication",)),
             operations=tuple(operations),
         )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from .. import ir, names
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from .base import (
     _DERIVED_HINTS,
     _DROPPED,
@@ -29,14 +30,20 @@ class McpLowering(OutputsLowering):
                 tools.append(self.lower_tool(spec["namespace"], tool, path + ("tools", index)))
             except _SkipOperation:
                 continue
-        for feature in ("resources", "prompts"):
-            if feature in spec:
-                self.report(
-                    path + (feature,),
-                    "NG211",
-                    f"MCP {feature} are not generated yet and are skipped",
-                    severity=Severity.WARNING,
+        resources: list[ir.McpResource] = []
+        for index, resource in enumerate(spec.get("resources", [])):
+            try:
+                resources.append(
+                    self.lower_resource(spec["namespace"], resource, path + ("resources", index))
                 )
+            except _SkipOperation:
+                continue
+        prompts: list[ir.McpPrompt] = []
+        for index, prompt in enumerate(spec.get("prompts", [])):
+            try:
+                prompts.append(self.lower_prompt(prompt, path + ("prompts", index)))
+            except _SkipOperation:
+                continue
         transport = cast(Any, spec.get("transport", "http"))
         return ir.McpAdapter(
             namespace=spec["namespace"],
@@ -46,6 +53,8 @@ class McpLowering(OutputsLowering):
             transport=transport,
             description=str(spec.get("description") or ""),
             tools=tuple(tools),
+            resources=tuple(resources),
+            prompts=tuple(prompts),
         )
 
     def lower_tool(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpTool:
@@ -111,6 +120,91 @@ class McpLowering(OutputsLowering):
             annotations=self.annotations(spec, "GET", open_world=False),
             invocation=None,
             output=self.output(spec, path, inputs, mock=True),
+        )
+
+    def lower_resource(
+        self, namespace: str, spec: Mapping[str, Any], path: Path
+    ) -> ir.McpResource:
+        """A resource read through a consumed operation; ``{x}`` in the URI makes a template."""
+        if "location" in spec:
+            raise self.skip(path + ("location",), "NG211", "file resources are not generated yet")
+        self.unsupported_shapes(spec, path)
+        if "call" not in spec:
+            raise self.skip(path, "NG211", "a resource needs `call`")
+        uri = str(spec["uri"])
+        inputs: dict[str, ir.ExposedInput] = {}
+        pattern, position = [], 0
+        for match in re.finditer(r"\{([^{}]+)\}", uri):
+            pattern.append(re.escape(uri[position : match.start()]))
+            pattern.append(f"(?P<p{len(inputs)}>[^/]+)")
+            name = match.group(1).strip()
+            inputs[names.normalise_reference(name)] = ir.ExposedInput(
+                name, names.identifier(name), "path", "string", True, ""
+            )
+            position = match.end()
+        pattern.append(re.escape(uri[position:]))
+        api, operation = self.resolve_call(spec["call"], path + ("call",))
+
+        def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+            return None
+
+        invocation = self.invocation(
+            api, operation, spec.get("with", {}), inputs, implicit, namespace, path
+        )
+        self.check_identifiers(inputs.values(), path)
+        return ir.McpResource(
+            name=str(spec["name"]),
+            ident=names.identifier(str(spec["name"])),
+            title=spec.get("label"),
+            uri=uri,
+            description=str(spec.get("description") or ""),
+            mime_type=spec.get("mimeType"),
+            inputs=tuple(inputs.values()),
+            pattern="".join(pattern),
+            invocation=invocation,
+            output=self.output(spec, path, inputs),
+        )
+
+    def lower_prompt(self, spec: Mapping[str, Any], path: Path) -> ir.McpPrompt:
+        """A prompt template; ``{{arg}}`` in message text interpolates an argument."""
+        if "location" in spec:
+            raise self.skip(path + ("location",), "NG211", "file prompts are not generated yet")
+        arguments = tuple(
+            ir.PromptArgument(
+                name=str(argument["name"]),
+                ident=names.identifier(str(argument["name"])),
+                title=argument.get("label"),
+                description=str(argument.get("description") or ""),
+                required=bool(argument.get("required", True)),
+            )
+            for argument in spec.get("arguments", [])
+        )
+        inputs = {
+            names.normalise_reference(a.name): ir.ExposedInput(
+                a.name, a.ident, "body", "string", a.required, a.description
+            )
+            for a in arguments
+        }
+        self.check_identifiers(inputs.values(), path)
+        messages = tuple(
+            (
+                message["role"],
+                self.compile_value(
+                    str(message["content"]),
+                    path + ("template", index, "content"),
+                    inputs,
+                    skip_on_error=True,
+                ),
+            )
+            for index, message in enumerate(spec.get("template", []))
+        )
+        return ir.McpPrompt(
+            name=str(spec["name"]),
+            ident=names.identifier(str(spec["name"])),
+            title=spec.get("label"),
+            description=str(spec.get("description") or ""),
+            arguments=arguments,
+            messages=messages,
         )
 
     def tool_name(self, spec: Mapping[str, Any], path: Path) -> str:

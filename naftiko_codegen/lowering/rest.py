@@ -24,16 +24,15 @@ class RestLowering(OutputsLowering):
     def lower_rest(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
         """Lower a REST adapter; operations with per-operation problems are skipped."""
         operations: list[ir.RestOperation] = []
+        forwards: list[ir.RestForward] = []
         used_names: set[str] = set()
         for r_index, resource in enumerate(spec.get("resources", [])):
             r_path = path + ("resources", r_index)
             if "forward" in resource:
-                self.report(
-                    r_path + ("forward",),
-                    "NG211",
-                    "`forward` resources are not generated yet; the resource is skipped",
-                    severity=Severity.WARNING,
-                )
+                try:
+                    forwards.append(self.lower_forward(resource, r_path, len(forwards)))
+                except _SkipOperation:
+                    pass
             for o_index, operation in enumerate(resource.get("operations", [])):
                 o_path = r_path + ("operations", o_index)
                 try:
@@ -50,6 +49,46 @@ class RestLowering(OutputsLowering):
             port=int(spec["port"]),
             description=str(spec.get("description") or ""),
             operations=tuple(operations),
+            forwards=tuple(forwards),
+        )
+
+    def lower_forward(
+        self, resource: Mapping[str, Any], path: Path, index: int
+    ) -> ir.RestForward:
+        """A resource that proxies everything below its path prefix to a consumed API.
+
+        The last placeholder of the path (``/notion/{{path}}``) captures the rest of the
+        request path, every segment re-encoded; only ``trustedHeaders`` are forwarded.
+        """
+        forward = resource["forward"]
+        target = str(forward["targetNamespace"])
+        api = self.apis.get(target)
+        if api is None:
+            raise self.skip(
+                path + ("forward", "targetNamespace"),
+                "NG200",
+                f"`forward` targets {target!r}, which no consumed API declares",
+                expected=", ".join(sorted(self.apis)) or "a consumed namespace",
+            )
+        raw_path = str(resource["path"])
+        matches = list(_PLACEHOLDER.finditer(raw_path))
+        if not matches or matches[-1].end() != len(raw_path):
+            raise self.skip(
+                path + ("path",),
+                "NG211",
+                "a `forward` path must end with a placeholder capturing the rest, "
+                "such as `/prefix/{{path}}`",
+            )
+        prefix = raw_path[: matches[-1].start()]
+        if _PLACEHOLDER.search(prefix):
+            raise self.skip(path + ("path",), "NG211", "only the last path segment may vary")
+        return ir.RestForward(
+            path=raw_path,
+            route=prefix + "{rest:path}",
+            ident=f"forward_{index + 1}_{api.ident}",
+            api=api,
+            trusted_headers=tuple(str(h) for h in forward.get("trustedHeaders", [])),
+            description=str(resource.get("description") or resource.get("label") or ""),
         )
 
     def unique_operation(
