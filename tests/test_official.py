@@ -17,6 +17,8 @@ import anyio
 import httpx
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS
 
 from .conftest import ServerProcess, build_into, pip_install, start_server
 from .proxy_support import RecordingUpstream
@@ -300,3 +302,89 @@ def test_control_port_reports_unreachable_upstream(control_site: tuple[Path, str
         server.stop()
     assert ready.status_code == 503
     assert ready.json() == {"status": "DEGRADED", "upstreams": {"admin-executions": "DOWN"}}
+
+
+# --- MCP resources and prompts -----------------------------------------------------------
+
+
+def mcp_session(url: str, action: Any) -> Any:
+    async def run() -> Any:
+        async with Client(url) as client:
+            return await action(client)
+
+    return anyio.run(run)
+
+
+def test_resources_and_templates_are_listed_and_read(
+    serve: Any, upstream: RecordingUpstream
+) -> None:
+    served = serve("mcp-resources-prompts-capability.yaml")
+
+    async def listing(client: Client) -> Any:
+        return await client.list_resources(), await client.list_resource_templates()
+
+    resources, templates = mcp_session(served.mcp(), listing)
+    assert [(r.name, r.uri, r.mime_type) for r in resources.resources] == [
+        ("database-schema", "data://databases/pre-release/schema", "application/json")
+    ]
+    assert [(t.name, t.uri_template) for t in templates.resource_templates] == [
+        ("user-profile", "data://users/{userId}/profile")
+    ]
+
+    upstream.respond(body='{"user": "u-42"}')
+
+    async def read(client: Client) -> Any:
+        return await client.read_resource("data://users/u-42/profile")
+
+    result = mcp_session(served.mcp(), read)
+    assert result.contents[0].text == '{"user": "u-42"}'
+    assert result.contents[0].mime_type == "application/json"
+    request = upstream.only()
+    assert (request.method, request.path) == ("POST", "/v1/databases/u-42/query")
+
+
+def test_unknown_resource_is_an_error(serve: Any) -> None:
+    served = serve("mcp-resources-prompts-capability.yaml")
+
+    async def read(client: Client) -> Any:
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("data://nothing/here")
+        return caught.value
+
+    error = mcp_session(served.mcp(), read)
+    assert error.code == INVALID_PARAMS
+    assert "Unknown resource 'data://nothing/here'" in error.message
+
+
+def test_prompts_render_their_arguments(serve: Any) -> None:
+    served = serve("mcp-resources-prompts-capability.yaml")
+
+    async def prompts(client: Client) -> Any:
+        listed = await client.list_prompts()
+        rendered = await client.get_prompt(
+            "summary-prompt", {"data": "a, b, c", "format": "bullet-points"}
+        )
+        return listed, rendered
+
+    listed, rendered = mcp_session(served.mcp(), prompts)
+    assert [p.name for p in listed.prompts] == ["participant-outreach", "summary-prompt"]
+    outreach = listed.prompts[0]
+    assert [(a.name, a.required) for a in outreach.arguments] == [
+        ("participant_name", True),
+        ("product_name", True),
+    ]
+    messages = [(m.role, m.content.text) for m in rendered.messages]
+    assert messages == [
+        ("user", "Summarize the following data in bullet-points format:\n\na, b, c"),
+        ("assistant", "I'll summarize the data for you."),
+        ("user", "Please focus on the key insights."),
+    ]
+
+    async def missing(client: Client) -> Any:
+        with pytest.raises(MCPError) as caught:
+            await client.get_prompt("participant-outreach", {"participant_name": "Ada"})
+        return caught.value
+
+    error = mcp_session(served.mcp(), missing)
+    assert error.code == INVALID_PARAMS
+    assert "product_name" in error.message
