@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import keyword
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -14,17 +17,32 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .diagnostics import CompilationFailed, Diagnostic, summary_line
+from .diagnostics import CompilationFailed, Diagnostic, Severity, summary_line
 from .exit_codes import ExitCode
 from .output import OutputError, compare_tree, write_tree
 from .pipeline import analyse, compile_spec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_RUNTIME_MODULES = frozenset(
+    {"anyio", "click", "fastapi", "httpx", "jsonschema", "mcp", "pydantic", "starlette", "uvicorn"}
+)
+"""Top-level modules a generated package imports; a package of the same name would hide them."""
+
 
 def _report(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format_text(), err=True)
+
+
+def _promote(diagnostics: Sequence[Diagnostic], strict: bool) -> list[Diagnostic]:
+    """With ``--strict``, warnings are reported (and count) as errors."""
+    if not strict:
+        return list(diagnostics)
+    return [
+        dataclasses.replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
+        for d in diagnostics
+    ]
 
 
 def _guarded(command: F) -> F:
@@ -37,6 +55,9 @@ def _guarded(command: F) -> F:
             return command(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:
+            click.echo("naftiko-gen: interrupted", err=True)
+            sys.exit(130)
         except Exception as error:  # the contract: no traceback for users
             if os.environ.get("NAFTIKO_GEN_DEBUG"):
                 traceback.print_exc()
@@ -51,6 +72,26 @@ def _guarded(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _check_package_name(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> str | None:
+    """``--package-name`` must be importable and must not hide a module the package uses."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise click.BadParameter(
+            f"{value!r} is not a Python package name (ASCII letters, digits and `_`, "
+            "not starting with a digit)"
+        )
+    if keyword.iskeyword(value):
+        raise click.BadParameter(f"{value!r} is a Python keyword")
+    if value in sys.stdlib_module_names or value in _RUNTIME_MODULES:
+        raise click.BadParameter(
+            f"{value!r} would hide the module of the same name that the generated package imports"
+        )
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="naftiko-gen")
 def main() -> None:
@@ -58,8 +99,8 @@ def main() -> None:
     packages: a FastAPI server for REST adapters, an MCP server for MCP adapters, and an httpx
     client for every consumed API.
 
-    Exit codes: 0 success, 1 drift found by `build --check`, 2 invalid spec or bad usage,
-    3 internal error.
+    Exit codes: 0 success, 1 drift found by `build --check`, 2 invalid spec, unusable output
+    directory or bad usage, 3 internal error.
     """
 
 
@@ -73,7 +114,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory of the generated package. naftiko-gen owns it through a manifest "
     "(.naftiko-gen.json): it rewrites its own files, removes the ones it no longer generates, "
-    "and never touches others.",
+    "never touches others, and replaces the tree atomically.",
 )
 @click.option(
     "--check",
@@ -81,15 +122,22 @@ def main() -> None:
     help="Write nothing; exit 1 and print a unified diff when OUT differs from a fresh build "
     "(changed, missing or extra files). Silent with exit 0 when up to date.",
 )
-@click.option("--diff", "show_diff", is_flag=True, help="Print the diff against OUT; write nothing, exit 0.")
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print the diff against OUT; write nothing, exit 0.",
+)
 @click.option(
     "--force",
     is_flag=True,
-    help="Write into a non-empty directory that has no naftiko-gen manifest.",
+    help="Write into a non-empty directory that has no naftiko-gen manifest, replacing files "
+    "it did not write where generated files go.",
 )
 @click.option(
     "--package-name",
     metavar="NAME",
+    callback=_check_package_name,
     help="Python package name (default: derived from info.label).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -103,38 +151,57 @@ def build(
     package_name: str | None,
     strict: bool,
 ) -> None:
-    """Compile SPEC into a pip-installable package in OUT."""
-    if package_name is not None and not package_name.isidentifier():
-        raise click.BadParameter("must be a valid Python identifier", param_hint="--package-name")
+    """Compile SPEC into a pip-installable package in OUT.
+
+    Exit 0 on success (with --check: OUT is up to date), 1 when --check finds changed,
+    missing or extra files, 2 for an invalid spec, an unusable OUT or bad usage, 3 on an
+    internal error.
+    """
     try:
         result = compile_spec(spec, package_name=package_name, strict=strict)
     except CompilationFailed as failure:
-        _report(failure.diagnostics)
-        click.echo(f"naftiko-gen: {spec}: {summary_line(failure.diagnostics)}", err=True)
+        diagnostics = _promote(failure.diagnostics, strict)
+        _report(diagnostics)
+        click.echo(f"naftiko-gen: {spec}: {summary_line(diagnostics)}", err=True)
         sys.exit(ExitCode.INVALID)
     if not check:  # a drift check is silent when the output is up to date
         _report(result.diagnostics)
-    digest = result.spec_digest
-    if check or show_diff:
-        drift = compare_tree(out, result.files, digest)
-        if drift.clean:
-            return
-        click.echo(drift.diff, nl=False)
-        if check:
-            for label, paths in (("changed", drift.changed), ("missing", drift.missing), ("extra", drift.extra)):
-                for path in paths:
-                    click.echo(f"naftiko-gen: {label}: {out / path}", err=True)
-            click.echo(f"naftiko-gen: {out} is out of date; run `naftiko-gen build {spec} -o {out}`", err=True)
-            sys.exit(ExitCode.DRIFT)
-        return
     try:
-        removed = write_tree(out, result.files, digest, force=force)
+        if check or show_diff:
+            drift = compare_tree(out, result.files, result.spec_digest)
+            if drift.clean:
+                return
+            click.echo(drift.diff, nl=False)
+            if check:
+                for label, paths in (
+                    ("changed", drift.changed),
+                    ("missing", drift.missing),
+                    ("extra", drift.extra),
+                ):
+                    for path in paths:
+                        click.echo(f"naftiko-gen: {label}: {out / path}", err=True)
+                click.echo(
+                    f"naftiko-gen: {out} is out of date; run `naftiko-gen build {spec} -o {out}`",
+                    err=True,
+                )
+                sys.exit(ExitCode.DRIFT)
+            return
+        report = write_tree(out, result.files, result.spec_digest, force=force)
     except OutputError as error:
         click.echo(f"naftiko-gen: error: {error}", err=True)
         sys.exit(ExitCode.INVALID)
+    for path in report.kept_aside:
+        click.echo(
+            f"naftiko-gen: warning: {path} was created in {out} during the build and could not "
+            "be put back; it is in the hidden directory beside it",
+            err=True,
+        )
+    if not report.written and not report.removed:
+        click.echo(f"naftiko-gen: {out} is up to date", err=True)
+        return
     click.echo(
-        f"naftiko-gen: wrote {len(result.files)} files to {out}"
-        + (f", removed {len(removed)} stale" if removed else ""),
+        f"naftiko-gen: wrote {len(report.written)} of {len(result.files) + 1} files to {out}"
+        + (f", removed {len(report.removed)} stale" if report.removed else ""),
         err=True,
     )
 
@@ -153,7 +220,10 @@ def build(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_guarded
 def validate_command(specs: tuple[Path, ...], output_format: str, strict: bool) -> None:
-    """Check one or more SPECs; report every problem at once."""
+    """Check one or more SPECs; report every problem at once.
+
+    Exit 0 when every SPEC is valid (warnings allowed unless --strict), 2 otherwise.
+    """
     everything: list[Diagnostic] = []
     failed = False
     for spec in specs:
@@ -161,11 +231,12 @@ def validate_command(specs: tuple[Path, ...], output_format: str, strict: bool) 
             _, diagnostics, _ = analyse(spec, strict=strict)
         except CompilationFailed as failure:
             diagnostics, failed = failure.diagnostics, True
-        everything.extend(diagnostics)
+        everything.extend(_promote(diagnostics, strict))
     if output_format == "json":
         click.echo(
             json.dumps(
-                {"valid": not failed, "diagnostics": [d.to_json() for d in everything]}, indent=2
+                {"valid": not failed, "diagnostics": [d.to_json() for d in everything]},
+                indent=2,
             )
         )
     else:

@@ -96,6 +96,8 @@ class ConsumedOperation:
     """Query pairs written literally after ``?`` in the consumed path."""
     body_param: ConsumedParam | None
     """The declared ``in: body`` parameter, if any."""
+    raw_format: str = "json"
+    """``outputRawFormat``: how the answer is decoded before output shaping."""
     body_spec: Any = None
     """The declared ``body`` (a template over exposed inputs), compiled per exposed call."""
     body_path: tuple[str | int, ...] = ()
@@ -488,6 +490,22 @@ class Capability:
             *self.listeners,
         ]
         return sorted(adapter.module for adapter in adapters)
+
+    @property
+    def decoders(self) -> set[str]:
+        """Non-JSON formats some shaped output decodes (``xml``, ``csv``, ``yaml``...)."""
+        units: list[RestOperation | McpTool | McpResource] = [
+            unit
+            for adapter in self.rest_adapters
+            for unit in adapter.operations
+        ]
+        units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
+        units += [res for adapter in self.mcp_adapters for res in adapter.resources]
+        return {
+            unit.invocation.operation.raw_format
+            for unit in units
+            if unit.invocation is not None and unit.output.kind == "shaped"
+        } - {"json"}
 
     @property
     def metrics(self) -> bool:

@@ -9,6 +9,7 @@ stay strings as the JSON Schema expects. Aliases are expanded with a budget
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path as FsPath
 from typing import Any
@@ -24,6 +25,8 @@ MAX_NODES = 1_000_000
 """Most values a document may expand to, aliases included."""
 MAX_DEPTH = 100
 """Deepest nesting of mappings and sequences accepted."""
+_REPORTED_DEPTH = 8
+"""How much of the path of a too-deep or too-large value a diagnostic spells out."""
 
 
 class _CoreResolver(yaml.resolver.BaseResolver):
@@ -78,6 +81,9 @@ class Document:
     data: dict[str, Any]
     positions: dict[Path, tuple[int, int]]
     key_positions: dict[Path, tuple[int, int]]
+    directory: FsPath | None = None
+    """The absolute directory the spec was read from (``None`` for text loaded from memory);
+    ``location`` URIs may only point inside it."""
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its key when ``key``.
@@ -114,6 +120,8 @@ class _Builder:
         self.key_positions: dict[Path, tuple[int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
+        self.active: set[int] = set()
+        """Collection nodes being built (an alias back to one of them is a cycle)."""
 
     def fail(self, node: Node, path: Path, code: str, message: str, **extra: Any) -> None:
         line, column = _position(node)
@@ -124,19 +132,52 @@ class _Builder:
     def build(self, node: Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooLarge(node, f"the document expands to more than {MAX_NODES:,} values")
+            raise _TooLarge(
+                node,
+                path,
+                f"the document expands to more than {MAX_NODES:,} values",
+                "every use of an alias (`*name`) counts its whole anchored value again",
+            )
         if len(path) > MAX_DEPTH:
-            raise _TooLarge(node, f"the document is nested deeper than {MAX_DEPTH} levels")
+            raise _TooLarge(node, path, f"the document is nested deeper than {MAX_DEPTH} levels")
         self.positions.setdefault(path, _position(node))
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        assert isinstance(node, MappingNode)
+        if id(node) in self.active:
+            self.fail(node, path, "NG004", "recursive alias: a node contains itself")
+            return None
+        if node.tag not in _COLLECTION_TAGS:
+            self.fail(
+                node,
+                path,
+                "NG004",
+                f"unsupported YAML tag {node.tag!r}",
+                hint=_TAG_HINT,
+            )
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+            assert isinstance(node, MappingNode)
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.fail(key_node, path, "NG004", "mapping keys must be plain strings")
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(
+                    key_node,
+                    path,
+                    "NG004",
+                    "merge keys (`<<`) are not supported",
+                    hint="write the keys out in full",
+                )
                 continue
             key = key_node.value if key_node.tag != "tag:yaml.org,2002:null" else ""
             child = path + (key,)
@@ -169,23 +210,36 @@ class _Builder:
         if tag == "tag:yaml.org,2002:float":
             lowered = text.lower().lstrip("+")
             if lowered.endswith("inf") or lowered == ".nan":
-                self.fail(node, path, "NG004", f"{text!r} is not a JSON number")
+                self.fail(
+                    node,
+                    path,
+                    "NG004",
+                    f"{text!r} is not a JSON number",
+                    hint="JSON has no infinity or NaN; quote the value to make it a string",
+                )
                 return None
             return float(text)
-        self.fail(
-            node,
-            path,
-            "NG004",
-            f"unsupported YAML tag {tag!r}",
-            hint="specs may only use plain strings, numbers, booleans, null, mappings and sequences",
-        )
+        self.fail(node, path, "NG004", f"unsupported YAML tag {tag!r}", hint=_TAG_HINT)
         return None
 
 
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+_TAG_HINT = "specs may only use plain strings, numbers, booleans, null, mappings and sequences"
+
+
 class _TooLarge(Exception):
-    def __init__(self, node: Node, message: str) -> None:
+    def __init__(self, node: Node, path: Path, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.node = node
+        self.path = path[:_REPORTED_DEPTH]
+        self.hint = hint
+
+
+def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``offset`` in ``raw``."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
 
 
 def load_document(path: FsPath, display_name: str | None = None) -> Document:
@@ -198,8 +252,9 @@ def load_document(path: FsPath, display_name: str | None = None) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as error:
+        reason = error.strerror or type(error).__name__
         raise CompilationFailed(
-            [Diagnostic(name, 1, 1, Severity.ERROR, "NG006", f"cannot read file: {error.strerror}")]
+            [Diagnostic(name, 1, 1, Severity.ERROR, "NG006", f"cannot read file: {reason}")]
         ) from None
     if len(raw) > MAX_FILE_BYTES:
         raise CompilationFailed(
@@ -217,27 +272,71 @@ def load_document(path: FsPath, display_name: str | None = None) -> Document:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line, column = _line_column(raw, error.start)
         raise CompilationFailed(
             [
                 Diagnostic(
-                    name, 1, 1, Severity.ERROR, "NG006", f"file is not UTF-8: {error.reason}"
+                    name,
+                    line,
+                    column,
+                    Severity.ERROR,
+                    "NG006",
+                    f"file is not UTF-8: {error.reason}",
+                    found=f"byte 0x{raw[error.start]:02x}",
+                    expected="UTF-8 text",
                 )
             ]
         ) from None
-    return load_text(text, name)
+    directory = FsPath(os.path.abspath(path)).parent.resolve()
+    return dataclasses.replace(load_text(text, name), directory=directory)
 
 
-def load_text(text: str, name: str) -> Document:
-    """Parse spec text; see :func:`load_document`."""
-    composer = _Composer(text)
+def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> Diagnostic:
+    """NG001 at the problem's position; the context (what was being parsed) as a hint."""
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = error.problem or error.context or "invalid YAML"
+    hint = None
+    if error.context and error.problem:
+        hint = error.context
+        start = error.context_mark
+        if start is not None:
+            hint += f" that starts at line {start.line + 1}, column {start.column + 1}"
+    return Diagnostic(name, line, column, Severity.ERROR, "NG001", problem, hint=hint)
+
+
+def _reader_error(name: str, text: str, error: yaml.reader.ReaderError) -> Diagnostic:
+    """NG001 for a character YAML does not allow (control characters such as NUL)."""
+    position = min(max(error.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = error.character
+    code = ord(character) if isinstance(character, str) else int(character)
+    return Diagnostic(
+        name,
+        line,
+        column,
+        Severity.ERROR,
+        "NG001",
+        f"character U+{code:04X} is not allowed in YAML",
+        hint="write it as an escape inside a double-quoted string, such as \"\\0\" or \"\\x07\"",
+    )
+
+
+def _compose(text: str, name: str) -> Node | None:
+    """The node graph of the single document in ``text`` (``None`` when it is empty)."""
+    composer: _Composer | None = None
     try:
-        root = composer.get_single_node()
+        composer = _Composer(text)
+        node: Node | None = composer.get_single_node()
+        return node
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or error.context or "invalid YAML"
+        raise CompilationFailed([_syntax_error(name, error)]) from None
+    except yaml.reader.ReaderError as error:
+        raise CompilationFailed([_reader_error(name, text, error)]) from None
+    except yaml.YAMLError as error:
         raise CompilationFailed(
-            [Diagnostic(name, line, column, Severity.ERROR, "NG001", problem)]
+            [Diagnostic(name, 1, 1, Severity.ERROR, "NG001", str(error).splitlines()[0])]
         ) from None
     except RecursionError:
         raise CompilationFailed(
@@ -253,7 +352,13 @@ def load_text(text: str, name: str) -> Document:
             ]
         ) from None
     finally:
-        composer.dispose()
+        if composer is not None:
+            composer.dispose()
+
+
+def load_text(text: str, name: str) -> Document:
+    """Parse spec text; see :func:`load_document`."""
+    root = _compose(text, name)
     if root is None:
         raise CompilationFailed(
             [Diagnostic(name, 1, 1, Severity.ERROR, "NG003", "the document is empty")]
@@ -264,7 +369,18 @@ def load_text(text: str, name: str) -> Document:
     except _TooLarge as error:
         line, column = _position(error.node)
         raise CompilationFailed(
-            [Diagnostic(name, line, column, Severity.ERROR, "NG005", str(error))]
+            [
+                Diagnostic(
+                    name,
+                    line,
+                    column,
+                    Severity.ERROR,
+                    "NG005",
+                    str(error),
+                    error.path,
+                    hint=error.hint,
+                )
+            ]
         ) from None
     if not isinstance(data, dict):
         line, column = _position(root)

@@ -258,6 +258,8 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
         used |= _shape_helpers(unit.output.shape)
         if unit.output.kind == "shaped":
             used.add("shaped" if isinstance(adapter, ir.RestAdapter) else "shaped_result")
+            if unit.invocation is not None and unit.invocation.operation.raw_format != "json":
+                used.add("decode_" + unit.invocation.operation.raw_format)
         if unit.output.kind == "mock" and isinstance(adapter, ir.McpAdapter):
             used.add("value_result")
     if isinstance(adapter, ir.RestAdapter) and adapter.needs("body"):

@@ -388,3 +388,62 @@ def test_prompts_render_their_arguments(serve: Any) -> None:
     error = mcp_session(served.mcp(), missing)
     assert error.code == INVALID_PARAMS
     assert "product_name" in error.message
+
+
+# --- outputRawFormat ---------------------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
+USERS = [
+    {"id": "1", "name": "Alice Smith", "email": "alice@example.com"},
+    {"id": "2", "name": "Bob Johnson", "email": "bob@example.com"},
+]
+
+
+@pytest.mark.parametrize(
+    ("spec", "sample", "content_type", "route"),
+    [
+        ("xml-capability.yaml", "sample-users.xml", "application/xml", "/xml/users"),
+        ("csv-capability.yaml", "sample-users.csv", "text/csv", "/csv/users"),
+        ("yaml-capability.yaml", "sample-users.yaml", "application/yaml", "/yaml/users"),
+    ],
+)
+def test_formats_are_decoded_before_shaping(
+    serve: Any,
+    upstream: RecordingUpstream,
+    spec: str,
+    sample: str,
+    content_type: str,
+    route: str,
+) -> None:
+    served = serve(spec)
+    upstream.respond(body=(SAMPLES / sample).read_bytes(), content_type=content_type)
+    response = httpx.get(served.rest() + route, timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json()[:2] == USERS
+
+
+def test_undecodable_answer_is_a_502(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("xml-capability.yaml")
+    upstream.respond(body=b"<root><user>", content_type="application/xml")
+    response = httpx.get(served.rest() + "/xml/users", timeout=10)
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "invalid XML" in response.json()["detail"]
+
+
+def test_xml_entities_are_refused(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("xml-capability.yaml")
+    bomb = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><root><user>&a;</user></root>'
+    upstream.respond(body=bomb, content_type="application/xml")
+    assert httpx.get(served.rest() + "/xml/users", timeout=10).status_code == 502
+
+
+def test_unsupported_format_is_rejected_at_build_time(tmp_path: Path) -> None:
+    from naftiko_codegen.diagnostics import CompilationFailed
+    from naftiko_codegen.pipeline import compile_spec
+
+    with pytest.raises(CompilationFailed) as failure:
+        compile_spec(OFFICIAL / "html-capability.yaml")
+    [diagnostic] = failure.value.diagnostics
+    assert diagnostic.code == "NG211"
+    assert "outputRawFormat: html" in diagnostic.message

@@ -174,6 +174,7 @@ class ConsumesLowering(LowererBase):
             description=str(spec.get("description") or ""),
             static_query=static_query,
             body_param=body_param,
+            raw_format=str(spec.get("outputRawFormat", "json")),
             body_spec=spec.get("body"),
             body_path=path + ("body",),
         )

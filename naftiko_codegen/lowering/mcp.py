@@ -93,6 +93,8 @@ class McpLowering(OutputsLowering):
         if invocation is not None and invocation.forward_body:
             inputs.pop("body", None)
         self.check_identifiers(inputs.values(), path)
+        output = self.output(spec, path, inputs)
+        self.check_format(invocation, output, path)
         return ir.McpTool(
             name=self.tool_name(spec, path),
             ident=names.identifier(spec["name"]),
@@ -102,7 +104,7 @@ class McpLowering(OutputsLowering):
             input_schema=tool_input_schema(inputs.values(), invocation),
             annotations=self.annotations(spec, operation.method),
             invocation=invocation,
-            output=self.output(spec, path, inputs),
+            output=output,
         )
 
     def mock_tool(
@@ -152,6 +154,8 @@ class McpLowering(OutputsLowering):
             api, operation, spec.get("with", {}), inputs, implicit, namespace, path
         )
         self.check_identifiers(inputs.values(), path)
+        output = self.output(spec, path, inputs)
+        self.check_format(invocation, output, path)
         return ir.McpResource(
             name=str(spec["name"]),
             ident=names.identifier(str(spec["name"])),
@@ -162,7 +166,7 @@ class McpLowering(OutputsLowering):
             inputs=tuple(inputs.values()),
             pattern="".join(pattern),
             invocation=invocation,
-            output=self.output(spec, path, inputs),
+            output=output,
         )
 
     def lower_prompt(self, spec: Mapping[str, Any], path: Path) -> ir.McpPrompt:

@@ -55,8 +55,28 @@ def compile_jsonpath(expression: str) -> tuple[ir.PathStep, ...]:
     return tuple(steps)
 
 
+DECODED_FORMATS = {"json", "xml", "csv", "tsv", "psv", "yaml", "text"}
+"""``outputRawFormat`` values whose answers can be shaped (others pass through only)."""
+
+
 class OutputsLowering(BodiesLowering):
     """Builds :class:`ir.Output` values."""
+
+    def check_format(
+        self, invocation: ir.Invocation | None, output: ir.Output, path: Path
+    ) -> None:
+        """Refuse shaping an answer in a format the generated code cannot decode."""
+        if invocation is None or output.kind != "shaped":
+            return
+        raw = invocation.operation.raw_format
+        if raw not in DECODED_FORMATS:
+            self.report(
+                path + ("outputParameters",),
+                "NG211",
+                f"answers in `outputRawFormat: {raw}` cannot be mapped to typed outputs",
+                expected=", ".join(sorted(DECODED_FORMATS)),
+                hint="return the answer unchanged (`mapping: $.`) or use a supported format",
+            )
 
     def output(
         self,

@@ -150,6 +150,8 @@ class RestLowering(OutputsLowering):
                 api, operation, spec.get("with", {}), inputs, implicit, namespace, path
             )
         self.check_identifiers(inputs.values(), path)
+        output = self.output(spec, path, inputs, mock=invocation is None)
+        self.check_format(invocation, output, path)
         name = str(spec.get("name") or (invocation.operation.name if invocation else "mock"))
         description = str(
             spec.get("description") or (invocation.operation.description if invocation else "")
@@ -164,7 +166,7 @@ class RestLowering(OutputsLowering):
             description=description,
             inputs=tuple(inputs.values()),
             invocation=invocation,
-            output=self.output(spec, path, inputs, mock=invocation is None),
+            output=output,
         )
 
     def rest_input(self, param: Mapping[str, Any], method: str, path: Path) -> ir.ExposedInput:

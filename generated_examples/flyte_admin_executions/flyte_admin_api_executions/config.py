@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 
 ENV_PREFIX = "FLYTE_ADMIN_API_EXECUTIONS_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
@@ -45,6 +47,8 @@ def _number(
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
+        value = math.nan
+    if math.isnan(value):
         errors.append(
             f"{ENV_PREFIX}{name} must be a{'n integer' if integer else ' number'}"
         )
@@ -63,12 +67,27 @@ def _port(
     return port
 
 
+def _log_level(environ: Mapping[str, str], errors: list[str]) -> str:
+    level = (environ.get(ENV_PREFIX + "LOG_LEVEL") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        errors.append(f"{ENV_PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return "INFO"
+    return level
+
+
 def _base_url(
     environ: Mapping[str, str], name: str, default: str, errors: list[str]
 ) -> str:
     value = environ.get(ENV_PREFIX + name) or default
     if not value or "{" in value:
-        errors.append(f"{ENV_PREFIX}{name} must be set to the upstream API's base URL")
+        why = (
+            f" (the capability's baseUri {default!r} is a template)"
+            if "{" in default
+            else ""
+        )
+        errors.append(
+            f"{ENV_PREFIX}{name} must be set to the upstream API's base URL{why}"
+        )
     elif not value.startswith(("http://", "https://")):
         errors.append(f"{ENV_PREFIX}{name} must be an http:// or https:// URL")
     return value.rstrip("/")
@@ -78,7 +97,7 @@ def _secrets(environ: Mapping[str, str], errors: list[str]) -> dict[str, str]:
     """Resolve the bound variables; every missing required one is reported at once."""
     secrets: dict[str, str] = {}
     value = environ.get("FLYTE_API_KEY")
-    if value is not None:
+    if value is not None and value != "":
         secrets["FLYTE_API_KEY"] = str(value)
     return secrets
 
@@ -100,7 +119,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_response_bytes=int(
             _number(env, "MAX_RESPONSE_BYTES", 10 * 1024 * 1024, errors, integer=True)
         ),
-        log_level=(env.get(ENV_PREFIX + "LOG_LEVEL") or "INFO").upper(),
+        log_level=_log_level(env, errors),
         secrets=_secrets(env, errors),
     )
     if errors:

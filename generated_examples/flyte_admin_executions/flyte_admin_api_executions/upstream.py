@@ -13,6 +13,7 @@ from .config import Settings
 from .runtime import (
     UpstreamResponse,
     exchange,
+    mask_secrets_in_logs,
     segment,
 )
 
@@ -206,6 +207,7 @@ class Upstreams:
         cls, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
     ) -> Upstreams:
         """Create every client (connections are made on first use)."""
+        mask_secrets_in_logs(settings.secrets.values())
         return cls(
             admin_executions=AdminExecutionsClient(settings, transport),
         )
