@@ -324,6 +324,8 @@ class RestAdapter:
     description: str
     operations: tuple[RestOperation, ...]
     forwards: tuple[RestForward, ...] = ()
+    authentication: Authentication | None = None
+    """Credentials callers must present (checked in constant time)."""
 
     def needs(self, location: str) -> bool:
         """True when some operation reads an input from ``location`` (query, header, ...)."""
@@ -427,6 +429,8 @@ class McpAdapter:
     tools: tuple[McpTool, ...]
     resources: tuple[McpResource, ...] = ()
     prompts: tuple[McpPrompt, ...] = ()
+    authentication: Authentication | None = None
+    """Credentials callers must present on Streamable HTTP (stdio is local and unchecked)."""
 
     @property
     def has_shapes(self) -> bool:
@@ -506,6 +510,12 @@ class Capability:
             for unit in units
             if unit.invocation is not None and unit.output.kind == "shaped"
         } - {"json"}
+
+    @property
+    def exposed_auth(self) -> bool:
+        """True when some adapter checks its callers' credentials."""
+        adapters: list[RestAdapter | McpAdapter] = [*self.rest_adapters, *self.mcp_adapters]
+        return any(adapter.authentication is not None for adapter in adapters)
 
     @property
     def metrics(self) -> bool:

@@ -332,6 +332,27 @@ def cap_uses_encoder(capability: ir.Capability, encoder: str) -> bool:
     return any(encoder in body_encoders(adapter) for adapter in adapters)
 
 
+def auth_check(auth: ir.Authentication) -> str:
+    """``bearer(...)``/``api_key(...)``/``basic(...)`` over the configured secrets."""
+    def value(source: ir.ValueSource | None) -> str:
+        return value_expr(source) if source is not None else "''"
+
+    if auth.type == "bearer":
+        return f"bearer({value(auth.token)})"
+    if auth.type == "apikey":
+        return f"api_key({py(auth.key)}, {value(auth.token)}, {py(auth.placement)})"
+    return f"basic({value(auth.username)}, {value(auth.password)})"
+
+
+def auth_challenge(auth: ir.Authentication) -> str:
+    """The ``WWW-Authenticate`` challenge of a scheme."""
+    if auth.type == "basic":
+        return 'Basic realm="naftiko", charset="UTF-8"'
+    if auth.type == "bearer":
+        return 'Bearer realm="naftiko"'
+    return f'ApiKey realm="naftiko", name="{auth.key}"'
+
+
 def _sources(source: ir.ValueSource) -> list[ir.ValueSource]:
     """A value source and every source nested in it."""
     return [source, *(nested for _, v in source.members for nested in _sources(v))]
@@ -397,6 +418,8 @@ def environment() -> jinja2.Environment:
         body_encoders=body_encoders,
         cap_uses_encoder=cap_uses_encoder,
         used_inputs=used_inputs,
+        auth_check=auth_check,
+        auth_challenge=auth_challenge,
     )
     env.filters["body_args"] = body_args
     return env
@@ -432,6 +455,8 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
         files[f"{package}/{adapter.module}_openapi.json"] = json_text(
             openapi_document(capability, adapter)
         )
+    if capability.exposed_auth:
+        emit(f"{package}/auth.py", "package/auth.py.j2")
     if capability.control is not None:
         emit(f"{package}/control.py", "package/control.py.j2")
     if capability.metrics:

@@ -447,3 +447,73 @@ def test_unsupported_format_is_rejected_at_build_time(tmp_path: Path) -> None:
     [diagnostic] = failure.value.diagnostics
     assert diagnostic.code == "NG211"
     assert "outputRawFormat: html" in diagnostic.message
+
+
+# --- exposed-side authentication ----------------------------------------------------------
+
+AUTH_SPEC = Path(__file__).resolve().parent / "data" / "auth-capability.yaml"
+GUARD = {
+    "GUARD_TOKEN": "mcp-t0ken-s3cret",
+    "GUARD_USER": "ada",
+    "GUARD_PASSWORD": "pa:ss w0rd",
+    "UPSTREAM_TOKEN": "upstream-s3cret",
+}
+
+
+@pytest.fixture(scope="module")
+def guarded(
+    tmp_path_factory: pytest.TempPathFactory, upstream: RecordingUpstream
+) -> Iterator[ServerProcess]:
+    root = tmp_path_factory.mktemp("guarded")
+    result = build_into(AUTH_SPEC, root / "out")
+    pip_install(root / "out", root / "site")
+    prefix = result.capability.env_prefix + "_"
+    env = {
+        "PYTHONPATH": str(root / "site"),
+        prefix + "ECHO_BASE_URL": upstream.url,
+        prefix + "REST_PORT": "0",
+        prefix + "MCP_PORT": "0",
+        **GUARD,
+    }
+    server = start_server(
+        [sys.executable, "-m", result.capability.package, "all"], expected=2, env=env
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_rest_requires_basic_credentials(guarded: ServerProcess, upstream: RecordingUpstream) -> None:
+    upstream.reset()
+    url = guarded.url("REST") + "/items/7"
+    missing = httpx.get(url, timeout=10)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Basic ")
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert httpx.get(url, auth=("ada", "wrong"), timeout=10).status_code == 401
+    assert httpx.get(url, auth=("eve", "pa:ss w0rd"), timeout=10).status_code == 401
+    assert upstream.requests == []
+    ok = httpx.get(url, auth=("ada", "pa:ss w0rd"), timeout=10)
+    assert ok.status_code == 200
+    request = upstream.only()
+    assert request.header("authorization") == "Bearer upstream-s3cret"
+
+
+def test_mcp_requires_the_bearer_token(guarded: ServerProcess, upstream: RecordingUpstream) -> None:
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    upstream.reset()
+    url = guarded.url("MCP") + "/mcp"
+    assert httpx.post(url, json={}, timeout=10).status_code == 401
+
+    async def run() -> Any:
+        headers = {"Authorization": "Bearer " + GUARD["GUARD_TOKEN"]}
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+            async with Client(streamable_http_client(url, http_client=http)) as client:
+                return await client.call_tool("get-item", {"id": "7"})
+
+    result = anyio.run(run)
+    assert not result.is_error, result.content
+    assert upstream.only().path == "/items/7"

@@ -334,6 +334,35 @@ class LowererBase:
                 )
         return tuple((p, arguments[p.name]) for p in operation.params if p.name in arguments)
 
+    def exposed_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
+        """Credentials an adapter demands; an unsupported scheme is an error, never open."""
+        if spec is None:
+            return None
+        kind = spec.get("type")
+        if kind not in ("bearer", "apikey", "basic"):
+            self.report(
+                path + ("type",),
+                "NG211",
+                f"`{kind}` authentication on an exposed adapter is not generated yet",
+                expected="bearer, apikey or basic",
+                hint="the adapter would be left unprotected, so the build stops",
+            )
+            return None
+
+        def value(field: str) -> ir.ValueSource | None:
+            if field not in spec:
+                return None
+            return self.compile_value(spec[field], path + (field,))
+
+        return ir.Authentication(
+            type=kind,
+            token=value("token") or value("value"),
+            key=str(spec.get("key") or "Authorization"),
+            placement=spec.get("placement", "header"),
+            username=value("username"),
+            password=value("password"),
+        )
+
     def collect_aggregates(self) -> None:
         """Index the aggregate functions that operations and tools may ``ref``."""
         aggregates = self.data.get("capability", {}).get("aggregates", [])

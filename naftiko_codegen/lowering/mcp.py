@@ -55,6 +55,9 @@ class McpLowering(OutputsLowering):
             tools=tuple(tools),
             resources=tuple(resources),
             prompts=tuple(prompts),
+            authentication=self.exposed_auth(
+                spec.get("authentication"), path + ("authentication",)
+            ),
         )
 
     def lower_tool(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpTool:
@@ -124,9 +127,7 @@ class McpLowering(OutputsLowering):
             output=self.output(spec, path, inputs, mock=True),
         )
 
-    def lower_resource(
-        self, namespace: str, spec: Mapping[str, Any], path: Path
-    ) -> ir.McpResource:
+    def lower_resource(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpResource:
         """A resource read through a consumed operation; ``{x}`` in the URI makes a template."""
         if "location" in spec:
             raise self.skip(path + ("location",), "NG211", "file resources are not generated yet")

@@ -62,9 +62,7 @@ DECODED_FORMATS = {"json", "xml", "csv", "tsv", "psv", "yaml", "text"}
 class OutputsLowering(BodiesLowering):
     """Builds :class:`ir.Output` values."""
 
-    def check_format(
-        self, invocation: ir.Invocation | None, output: ir.Output, path: Path
-    ) -> None:
+    def check_format(self, invocation: ir.Invocation | None, output: ir.Output, path: Path) -> None:
         """Refuse shaping an answer in a format the generated code cannot decode."""
         if invocation is None or output.kind != "shaped":
             return

@@ -50,11 +50,12 @@ class RestLowering(OutputsLowering):
             description=str(spec.get("description") or ""),
             operations=tuple(operations),
             forwards=tuple(forwards),
+            authentication=self.exposed_auth(
+                spec.get("authentication"), path + ("authentication",)
+            ),
         )
 
-    def lower_forward(
-        self, resource: Mapping[str, Any], path: Path, index: int
-    ) -> ir.RestForward:
+    def lower_forward(self, resource: Mapping[str, Any], path: Path, index: int) -> ir.RestForward:
         """A resource that proxies everything below its path prefix to a consumed API.
 
         The last placeholder of the path (``/notion/{{path}}``) captures the rest of the
