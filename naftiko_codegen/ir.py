@@ -219,10 +219,15 @@ class Shape:
 class Output:
     """How the exposed result is built: passed through, shaped from JSON, or mocked."""
 
-    kind: Literal["passthrough", "shaped", "mock"]
+    kind: Literal["passthrough", "shaped", "mock", "orchestrated"]
     schema: dict[str, Any] | None
     """JSON Schema of the result where known (``None``: anything)."""
     shape: Shape | None = None
+
+    @property
+    def builds(self) -> bool:
+        """True when generated code builds the result with a shape function."""
+        return self.kind in ("shaped", "orchestrated")
 
     @property
     def wrapped(self) -> bool:
@@ -256,6 +261,14 @@ class Invocation:
 
 
 @dataclasses.dataclass(frozen=True)
+class Step:
+    """One ``call`` step of an orchestrated operation; its JSON answer is kept as ``name``."""
+
+    name: str
+    invocation: Invocation
+
+
+@dataclasses.dataclass(frozen=True)
 class RestOperation:
     """One route of the generated FastAPI app."""
 
@@ -272,6 +285,8 @@ class RestOperation:
     invocation: Invocation | None
     """The upstream call; ``None`` for a mock that answers from its outputs alone."""
     output: Output
+    steps: tuple[Step, ...] = ()
+    """Orchestrated calls, in order (``invocation`` is then ``None``)."""
 
     @property
     def path_inputs(self) -> tuple[ExposedInput, ...]:
@@ -367,6 +382,8 @@ class McpTool:
     invocation: Invocation | None
     """The upstream call; ``None`` for a mock that answers from its outputs alone."""
     output: Output
+    steps: tuple[Step, ...] = ()
+    """Orchestrated calls, in order (``invocation`` is then ``None``)."""
 
 
 @dataclasses.dataclass(frozen=True)

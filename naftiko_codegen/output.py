@@ -472,8 +472,7 @@ def write_tree(
 
 def _write_tree(out: Path, expected: dict[str, str], force: bool) -> WriteReport:
     real_out = out.resolve() if out.exists() else Path(os.path.abspath(out))
-    if out.exists():
-        _sweep(real_out)
+    _sweep(real_out)
     try:
         previous = read_manifest(real_out) if real_out.is_dir() else None
     except OutputError:

@@ -256,6 +256,10 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
     for unit in units:
         used |= _shape_helpers(unit.output.shape)
+        if unit.steps:
+            used |= {"run_step"} | ({"StepFailed"})
+            if isinstance(adapter, ir.McpAdapter):
+                used.add("value_result")
         if unit.output.kind == "shaped":
             used.add("shaped" if isinstance(adapter, ir.RestAdapter) else "shaped_result")
             if unit.invocation is not None and unit.invocation.operation.raw_format != "json":
@@ -265,7 +269,7 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
     if isinstance(adapter, ir.RestAdapter) and adapter.needs("body"):
         used |= {"body_input", "json_payload"}
     used |= body_encoders(adapter) & {"encode_form"}
-    return ", ".join(sorted(used))
+    return ", ".join(sorted(used, key=lambda name: (not name[0].isupper(), name)))
 
 
 def _body_encoder(body: ir.RequestBody) -> str | None:
@@ -300,10 +304,13 @@ def body_encoders(adapter: ir.RestAdapter | ir.McpAdapter) -> set[str]:
 def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[ir.ValueSource]:
     """Every value source an operation, tool or resource evaluates (nested ones included)."""
     sources: list[ir.ValueSource] = []
-    if unit.invocation is not None:
-        sources += [v for _, v in unit.invocation.arguments]
-        if unit.invocation.body is not None:
-            sources.append(unit.invocation.body.value)
+    invocations = [unit.invocation] if unit.invocation is not None else []
+    if not isinstance(unit, ir.McpResource):
+        invocations += [step.invocation for step in unit.steps]
+    for invocation in invocations:
+        sources += [v for _, v in invocation.arguments]
+        if invocation.body is not None:
+            sources.append(invocation.body.value)
     shapes = [unit.output.shape] if unit.output.shape is not None else []
     while shapes:
         shape = shapes.pop()
@@ -321,6 +328,15 @@ def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str
             names.add(source.input)
         names |= {part.value for part in source.parts if part.kind == "input"}
     return names
+
+
+def cap_has_steps(capability: ir.Capability) -> bool:
+    """True when some operation or tool is orchestrated."""
+    units: list[ir.RestOperation | ir.McpTool] = [
+        op for adapter in capability.rest_adapters for op in adapter.operations
+    ]
+    units += [tool for adapter in capability.mcp_adapters for tool in adapter.tools]
+    return any(unit.steps for unit in units)
 
 
 def cap_uses_encoder(capability: ir.Capability, encoder: str) -> bool:
@@ -419,6 +435,7 @@ def environment() -> jinja2.Environment:
         cap_uses_encoder=cap_uses_encoder,
         used_inputs=used_inputs,
         auth_check=auth_check,
+        cap_has_steps=cap_has_steps,
         auth_challenge=auth_challenge,
     )
     env.filters["body_args"] = body_args

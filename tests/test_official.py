@@ -517,3 +517,24 @@ def test_mcp_requires_the_bearer_token(guarded: ServerProcess, upstream: Recordi
     result = anyio.run(run)
     assert not result.is_error, result.content
     assert upstream.only().path == "/items/7"
+
+
+# --- orchestration ---------------------------------------------------------------------------
+
+
+def test_steps_call_in_order_and_map_outputs(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("aggregate-step-with-namespace.yaml")
+    upstream.respond(body='{"voyageId": "V-77", "vessel": "Ever Given"}')
+    result = call_tool(served.mcp(), "get-voyage-manifest", {"voyage-id": "V 77/x"})
+    assert not result.is_error, result.content
+    assert result.structured_content == {"voyage-id": "V-77"}
+    assert upstream.only().path == "/v1/voyages/V%2077%2Fx"
+
+
+def test_failed_step_stops_with_a_clear_error(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("mcp-step-with-namespace-capability.yaml")
+    upstream.respond(status=404, body='{"message": "no such voyage"}')
+    result = call_tool(served.mcp(), "get-voyage-manifest", {"voyageId": "V-1"})
+    assert result.is_error
+    text = result.content[0].text
+    assert "Step 'get-voyage' failed" in text and "404" in text and "no such voyage" in text

@@ -253,7 +253,8 @@ class LowererBase:
         if not isinstance(value, str) or is_template(value):
             return None
         prefix, dot, rest = value.partition(".")
-        if dot and rest and (prefix in _REFERENCE_PREFIXES or prefix == namespace):
+        aggregates = {name.split(".", 1)[0] for name in self.functions}
+        if dot and rest and (prefix in _REFERENCE_PREFIXES or prefix in (namespace, *aggregates)):
             return rest
         return None
 
@@ -395,10 +396,8 @@ class LowererBase:
         return merged
 
     def unsupported_shapes(self, spec: Mapping[str, Any], path: Path) -> None:
-        """Skip operations that use features this generator does not compile yet."""
-        if "steps" in spec:
-            raise self.skip(path + ("steps",), "NG211", "`steps` are not generated yet")
-        if "call" not in spec and not spec.get("outputParameters"):
+        """Skip operations that have nothing to do (no call, steps or mock outputs)."""
+        if "call" not in spec and "steps" not in spec and not spec.get("outputParameters"):
             raise self.skip(path, "NG211", "an operation needs `call`, `steps` or mock outputs")
 
     def check_identifiers(self, inputs: Iterable[ir.ExposedInput], path: Path) -> None:

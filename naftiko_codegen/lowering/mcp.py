@@ -16,10 +16,10 @@ from .base import (
     implicit_input,
     is_credential_header,
 )
-from .outputs import OutputsLowering
+from .steps import StepsLowering
 
 
-class McpLowering(OutputsLowering):
+class McpLowering(StepsLowering):
     """Builds :class:`ir.McpAdapter` values."""
 
     def lower_mcp(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.McpAdapter:
@@ -75,6 +75,10 @@ class McpLowering(OutputsLowering):
                 description=str(param.get("description") or ""),
             )
             inputs[names.normalise_reference(exposed.name)] = exposed
+        if "steps" in spec:
+            steps, output = self.lower_steps(spec, inputs, namespace, path)
+            tool = self.mock_tool(spec, inputs, path, output)
+            return dataclasses.replace(tool, steps=steps, annotations=self.annotations(spec, "POST"))
         if "call" not in spec:
             return self.mock_tool(spec, inputs, path)
         api, operation = self.resolve_call(spec["call"], path + ("call",))
@@ -111,9 +115,14 @@ class McpLowering(OutputsLowering):
         )
 
     def mock_tool(
-        self, spec: Mapping[str, Any], inputs: dict[str, ir.ExposedInput], path: Path
+        self,
+        spec: Mapping[str, Any],
+        inputs: dict[str, ir.ExposedInput],
+        path: Path,
+        output: ir.Output | None = None,
     ) -> ir.McpTool:
-        """A tool that answers from its ``value`` outputs, without an upstream."""
+        """A tool without a single call: a mock answering from its ``value`` outputs, or
+        (with ``output``) the frame of an orchestrated tool."""
         self.check_identifiers(inputs.values(), path)
         return ir.McpTool(
             name=self.tool_name(spec, path),
@@ -124,7 +133,7 @@ class McpLowering(OutputsLowering):
             input_schema=tool_input_schema(inputs.values(), None),
             annotations=self.annotations(spec, "GET", open_world=False),
             invocation=None,
-            output=self.output(spec, path, inputs, mock=True),
+            output=output or self.output(spec, path, inputs, mock=True),
         )
 
     def lower_resource(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpResource:

@@ -15,10 +15,11 @@ from .base import (
     implicit_input,
     is_credential_header,
 )
-from .outputs import JsonPathError, OutputsLowering, compile_jsonpath
+from .outputs import JsonPathError, compile_jsonpath
+from .steps import StepsLowering
 
 
-class RestLowering(OutputsLowering):
+class RestLowering(StepsLowering):
     """Builds :class:`ir.RestAdapter` values."""
 
     def lower_rest(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
@@ -137,7 +138,10 @@ class RestLowering(OutputsLowering):
             exposed = self.rest_input(param, method, path + ("inputParameters", index))
             inputs[names.normalise_reference(exposed.name)] = exposed
         invocation: ir.Invocation | None = None
-        if "call" in spec:
+        steps: tuple[ir.Step, ...] = ()
+        if "steps" in spec:
+            steps, steps_output = self.lower_steps(spec, inputs, namespace, path)
+        elif "call" in spec:
             api, operation = self.resolve_call(spec["call"], path + ("call",))
 
             def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
@@ -151,8 +155,11 @@ class RestLowering(OutputsLowering):
                 api, operation, spec.get("with", {}), inputs, implicit, namespace, path
             )
         self.check_identifiers(inputs.values(), path)
-        output = self.output(spec, path, inputs, mock=invocation is None)
-        self.check_format(invocation, output, path)
+        if steps:
+            output = steps_output
+        else:
+            output = self.output(spec, path, inputs, mock=invocation is None)
+            self.check_format(invocation, output, path)
         name = str(spec.get("name") or (invocation.operation.name if invocation else "mock"))
         description = str(
             spec.get("description") or (invocation.operation.description if invocation else "")
@@ -168,6 +175,7 @@ class RestLowering(OutputsLowering):
             inputs=tuple(inputs.values()),
             invocation=invocation,
             output=output,
+            steps=steps,
         )
 
     def rest_input(self, param: Mapping[str, Any], method: str, path: Path) -> ir.ExposedInput:
