@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from .config import Settings, load_settings
 from .runtime import (
+    InputError,
     UpstreamError,
     body_argument,
     query_argument,
@@ -380,6 +381,8 @@ async def call_tool(
         return await handler(upstreams, settings, arguments)
     except UpstreamError as error:
         return tool_error(f"{error.namespace}.{error.operation} failed: {error.detail}")
+    except InputError as error:
+        return tool_error(f"Invalid argument {error.field!r}: {error.message}")
     except Exception as error:  # the server must survive any single call
         logger.exception("tool %s failed", name)
         return tool_error(
