@@ -357,7 +357,6 @@ class RestAdapter:
         return any(op.invocation and op.invocation.forward_body for op in self.operations)
 
 
-
 @dataclasses.dataclass(frozen=True)
 class ToolAnnotations:
     """MCP tool annotations, every hint resolved."""
@@ -455,7 +454,6 @@ class McpAdapter:
         return any(tool.output.kind == "shaped" for tool in self.tools)
 
 
-
 @dataclasses.dataclass(frozen=True)
 class ControlAdapter:
     """The management port: health checks and Prometheus metrics."""
@@ -516,9 +514,7 @@ class Capability:
     def decoders(self) -> set[str]:
         """Non-JSON formats some shaped output decodes (``xml``, ``csv``, ``yaml``...)."""
         units: list[RestOperation | McpTool | McpResource] = [
-            unit
-            for adapter in self.rest_adapters
-            for unit in adapter.operations
+            unit for adapter in self.rest_adapters for unit in adapter.operations
         ]
         units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
         units += [res for adapter in self.mcp_adapters for res in adapter.resources]

@@ -203,7 +203,9 @@ class ShapeWriter:
         return f"{helper}({node})"
 
     def object_literal(self, shape: ir.Shape, var: str) -> str:
-        items = ", ".join(f"{py(name)}: {self.expr(child, var)}" for name, child in shape.properties)
+        items = ", ".join(
+            f"{py(name)}: {self.expr(child, var)}" for name, child in shape.properties
+        )
         return "{" + items + "}"
 
 
@@ -350,6 +352,7 @@ def cap_uses_encoder(capability: ir.Capability, encoder: str) -> bool:
 
 def auth_check(auth: ir.Authentication) -> str:
     """``bearer(...)``/``api_key(...)``/``basic(...)`` over the configured secrets."""
+
     def value(source: ir.ValueSource | None) -> str:
         return value_expr(source) if source is not None else "''"
 
@@ -386,6 +389,7 @@ def uses_to_text(adapter: ir.RestAdapter | ir.McpAdapter) -> bool:
     sources = [nested for unit in units for nested in unit_sources(unit)]
     sources += [nested for source in prompts for nested in _sources(source)]
     return any(part.kind == "input" for source in sources for part in source.parts)
+
 
 def cap_params(
     capability: ir.Capability, locations: tuple[str, ...], types: tuple[str, ...] | None = None

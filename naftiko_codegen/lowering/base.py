@@ -337,16 +337,30 @@ class LowererBase:
 
     def exposed_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
         """Credentials an adapter demands; an unsupported scheme is an error, never open."""
+        return self.authentication(spec, path, ("bearer", "apikey", "basic"), exposed=True)
+
+    def authentication(
+        self,
+        spec: Mapping[str, Any] | None,
+        path: Path,
+        supported: tuple[str, ...],
+        *,
+        exposed: bool = False,
+    ) -> ir.Authentication | None:
+        """An ``authentication`` block with its values compiled; other schemes are errors."""
         if spec is None:
             return None
         kind = spec.get("type")
-        if kind not in ("bearer", "apikey", "basic"):
+        if kind not in supported:
+            side = "an exposed adapter" if exposed else "a consumed API"
             self.report(
                 path + ("type",),
                 "NG211",
-                f"`{kind}` authentication on an exposed adapter is not generated yet",
-                expected="bearer, apikey or basic",
-                hint="the adapter would be left unprotected, so the build stops",
+                f"`{kind}` authentication on {side} is not generated yet",
+                expected=", ".join(supported),
+                hint=(
+                    "the adapter would be left unprotected, so the build stops" if exposed else None
+                ),
             )
             return None
 

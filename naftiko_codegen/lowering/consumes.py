@@ -77,27 +77,8 @@ class ConsumesLowering(LowererBase):
         self.api_paths[namespace] = path
 
     def lower_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
-        """Lower a consumed API's ``authentication``."""
-        if spec is None:
-            return None
-        kind = spec["type"]
-        if kind == "oauth2":
-            self.report(path, "NG211", "oauth2 on a consumed API is not supported yet")
-            return None
-
-        def value(field: str) -> ir.ValueSource | None:
-            if field not in spec:
-                return None
-            return self.compile_value(spec[field], path + (field,))
-
-        return ir.Authentication(
-            type=kind,
-            token=value("token") or value("value"),
-            key=str(spec.get("key") or "Authorization"),
-            placement=spec.get("placement", "header"),
-            username=value("username"),
-            password=value("password"),
-        )
+        """Lower a consumed API's ``authentication`` (every scheme but oauth2)."""
+        return self.authentication(spec, path, ("bearer", "apikey", "basic", "digest"))
 
     def lower_consumed_operation(
         self,

@@ -78,7 +78,9 @@ class McpLowering(StepsLowering):
         if "steps" in spec:
             steps, output = self.lower_steps(spec, inputs, namespace, path)
             tool = self.mock_tool(spec, inputs, path, output)
-            return dataclasses.replace(tool, steps=steps, annotations=self.annotations(spec, "POST"))
+            return dataclasses.replace(
+                tool, steps=steps, annotations=self.annotations(spec, "POST")
+            )
         if "call" not in spec:
             return self.mock_tool(spec, inputs, path)
         api, operation = self.resolve_call(spec["call"], path + ("call",))
