@@ -468,6 +468,20 @@ class ControlAdapter:
 
 
 @dataclasses.dataclass(frozen=True)
+class SkillAdapter:
+    """A read-only skills catalog, served as JSON built at generation time."""
+
+    namespace: str
+    key: str
+    module: str
+    port: int
+    description: str
+    catalog: tuple[dict[str, Any], ...]
+    """One entry per skill: its frontmatter and its tools (sources resolved)."""
+    authentication: Authentication | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class BoundVariable:
     """A variable the generated package reads at start-up."""
 
@@ -495,20 +509,21 @@ class Capability:
     mcp_adapters: tuple[McpAdapter, ...]
     variables: tuple[BoundVariable, ...]
     control: ControlAdapter | None = None
+    skills: tuple[SkillAdapter, ...] = ()
 
     @property
-    def listeners(self) -> tuple[McpAdapter | ControlAdapter, ...]:
-        """Non-REST servers with their own host and port settings (MCP adapters, control)."""
-        return (*self.mcp_adapters, *((self.control,) if self.control else ()))
+    def listeners(self) -> tuple[McpAdapter | ControlAdapter | SkillAdapter, ...]:
+        """Non-REST servers with their own host and port settings (MCP, skills, control)."""
+        return (*self.mcp_adapters, *self.skills, *((self.control,) if self.control else ()))
 
     @property
     def server_modules(self) -> list[str]:
         """Modules ``__main__`` imports, sorted."""
-        adapters: list[RestAdapter | McpAdapter | ControlAdapter] = [
+        adapters: list[RestAdapter | McpAdapter | ControlAdapter | SkillAdapter] = [
             *self.rest_adapters,
             *self.listeners,
         ]
-        return sorted(adapter.module for adapter in adapters)
+        return sorted(set(adapter.module for adapter in adapters))
 
     @property
     def decoders(self) -> set[str]:
@@ -527,7 +542,11 @@ class Capability:
     @property
     def exposed_auth(self) -> bool:
         """True when some adapter checks its callers' credentials."""
-        adapters: list[RestAdapter | McpAdapter] = [*self.rest_adapters, *self.mcp_adapters]
+        adapters: list[RestAdapter | McpAdapter | SkillAdapter] = [
+            *self.rest_adapters,
+            *self.mcp_adapters,
+            *self.skills,
+        ]
         return any(adapter.authentication is not None for adapter in adapters)
 
     @property

@@ -39,7 +39,10 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
         rest: list[ir.RestAdapter] = []
         mcp: list[ir.McpAdapter] = []
         exposes = capability.get("exposes", [])
-        counts = {kind: sum(e.get("type") == kind for e in exposes) for kind in ("rest", "mcp")}
+        counts = {
+            kind: sum(e.get("type") == kind for e in exposes) for kind in ("rest", "mcp", "skill")
+        }
+        skill_specs: list[tuple[dict[str, Any], Path, str]] = []
         for index, adapter in enumerate(exposes):
             path: Path = ("capability", "exposes", index)
             kind = adapter.get("type")
@@ -48,6 +51,8 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             module_suffix = suffix if several else ""
             if kind == "rest":
                 rest.append(self.lower_rest(adapter, path, "rest" + module_suffix))
+            elif kind == "skill":
+                skill_specs.append((adapter, path, "skills" + module_suffix))
             elif kind == "control" and control is None:
                 control = self.lower_control(adapter)
             elif kind == "mcp":
@@ -76,6 +81,60 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             mcp_adapters=tuple(mcp),
             variables=variables,
             control=control,
+            skills=tuple(self.lower_skills(*args, rest, mcp) for args in skill_specs),
+        )
+
+    def lower_skills(
+        self,
+        spec: dict[str, Any],
+        path: Path,
+        key: str,
+        rest: list[ir.RestAdapter],
+        mcp: list[ir.McpAdapter],
+    ) -> ir.SkillAdapter:
+        """A skills catalog; a tool ``from`` a sibling adapter names its route or tool."""
+        sources: dict[tuple[str, str], dict[str, Any]] = {}
+        for rest_adapter in rest:
+            for op in rest_adapter.operations:
+                sources[(rest_adapter.namespace, op.name)] = {
+                    "adapter": "rest",
+                    "method": op.method,
+                    "path": op.path,
+                }
+        for mcp_adapter in mcp:
+            for tool in mcp_adapter.tools:
+                sources[(mcp_adapter.namespace, tool.name)] = {"adapter": "mcp", "tool": tool.name}
+        catalog = []
+        for s_index, skill in enumerate(spec.get("skills", [])):
+            entry = {k: v for k, v in skill.items() if k not in ("tools", "location")}
+            tools = []
+            for t_index, tool in enumerate(skill.get("tools", [])):
+                item = {"name": tool["name"], "description": tool.get("description", "")}
+                if "from" in tool:
+                    origin = (tool["from"]["sourceNamespace"], tool["from"]["action"])
+                    if origin not in sources:
+                        self.report(
+                            path + ("skills", s_index, "tools", t_index, "from"),
+                            "NG200",
+                            f"skill tool {tool['name']!r} comes from {origin[0]}.{origin[1]}, "
+                            "which no generated operation or tool provides",
+                            severity=Severity.WARNING,
+                        )
+                    item["from"] = {"namespace": origin[0], "action": origin[1]}
+                    item.update(sources.get(origin, {}))
+                else:
+                    item["instruction"] = tool.get("instruction", "")
+                tools.append(item)
+            entry["tools"] = tools
+            catalog.append(entry)
+        return ir.SkillAdapter(
+            namespace=spec["namespace"],
+            key=key,
+            module=key,
+            port=int(spec["port"]),
+            description=str(spec.get("description") or ""),
+            catalog=tuple(catalog),
+            authentication=self.exposed_auth(spec.get("authentication"), path + ("authentication",)),
         )
 
     @staticmethod

@@ -65,9 +65,9 @@ def ident(name: str) -> str:
     return name
 
 
-def json_text(value: Any) -> str:
-    """Deterministic, human-readable JSON."""
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+def json_text(value: Any, *, sort_keys: bool = False) -> str:
+    """Deterministic, human-readable JSON (``sort_keys`` where spec mapping order leaks in)."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys) + "\n"
 
 
 def md_text(text: str) -> str:
@@ -480,6 +480,11 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
         emit(f"{package}/auth.py", "package/auth.py.j2")
     if capability.control is not None:
         emit(f"{package}/control.py", "package/control.py.j2")
+    for skills in capability.skills:
+        emit(f"{package}/{skills.module}.py", "package/skills.py.j2", adapter=skills)
+        files[f"{package}/{skills.module}_catalog.json"] = json_text(
+            list(skills.catalog), sort_keys=True
+        )
     if capability.metrics:
         emit(f"{package}/metrics.py", "package/metrics.py.j2")
     for mcp_adapter in capability.mcp_adapters:

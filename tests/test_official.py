@@ -53,9 +53,9 @@ class Served:
         env = {"PYTHONPATH": str(root / "site"), prefix + "LOG_LEVEL": "WARNING"}
         for api in cap.apis:
             env[api.base_uri_env] = upstream.url + "/v1"
-        for adapter in [*cap.rest_adapters, *cap.mcp_adapters]:
+        for adapter in [*cap.rest_adapters, *cap.listeners]:
             env[f"{prefix}{adapter.key.upper()}_PORT"] = "0"
-        count = len(cap.rest_adapters) + len(cap.mcp_adapters)
+        count = len(cap.rest_adapters) + len(cap.listeners)
         self.capability = cap
         self.server: ServerProcess = start_server(
             [sys.executable, "-m", cap.package, "all"], expected=count, env=env
@@ -538,3 +538,39 @@ def test_failed_step_stops_with_a_clear_error(serve: Any, upstream: RecordingUps
     assert result.is_error
     text = result.content[0].text
     assert "Step 'get-voyage' failed" in text and "404" in text and "no such voyage" in text
+
+
+# --- skills catalog ----------------------------------------------------------------------------
+
+
+def test_skills_catalog_lists_skills_and_resolves_tool_sources(serve: Any) -> None:
+    served = serve("skill-capability.yaml")
+    base = served.server.url("Skills")
+    listed = httpx.get(base + "/skills", timeout=10).json()
+    assert listed == {
+        "skills": [
+            {
+                "name": "order-management",
+                "description": "Tools for managing orders",
+                "tools": ["list-orders", "order-guide"],
+            },
+            {
+                "name": "onboarding-guide",
+                "description": "A purely descriptive skill with no tools",
+                "tools": [],
+            },
+        ]
+    }
+    skill = httpx.get(base + "/skills/order-management", timeout=10).json()
+    assert skill["allowed-tools"] == "list-orders"
+    assert skill["tools"][0] == {
+        "name": "list-orders",
+        "description": "List all orders in the system",
+        "from": {"namespace": "orders-rest", "action": "list-orders"},
+        "adapter": "rest",
+        "method": "GET",
+        "path": "/orders",
+    }
+    missing = httpx.get(base + "/skills/nope", timeout=10)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -92,7 +92,7 @@ class LowererBase:
                     )
                     location = None
                 self.bind_namespaces[bind["namespace"]] = set(bind.get("keys", {}))
-                for name, source_key in bind.get("keys", {}).items():
+                for name, source_key in sorted(bind.get("keys", {}).items()):
                     if name in self.variables:
                         self.report(
                             path + ("keys", name),
@@ -274,7 +274,13 @@ class LowererBase:
         """
         by_name = {names.normalise_reference(p.name): p for p in operation.params}
         arguments: dict[str, ir.ValueSource] = {}
-        for key, value in with_map.items():
+        order = {names.normalise_reference(p.name): i for i, p in enumerate(operation.params)}
+
+        def position(key: str) -> tuple[int, str]:
+            return (order.get(names.normalise_reference(key), len(order)), key)
+
+        # Spec order of a mapping has no meaning: follow the consumed parameters' order.
+        for key, value in sorted(with_map.items(), key=lambda item: position(item[0])):
             w_path = path + ("with", key)
             param = by_name.get(names.normalise_reference(key))
             if param is None:

@@ -88,7 +88,7 @@ class BodiesLowering(LowererBase):
         if isinstance(data, dict):
             members = tuple(
                 (str(key), self.structure(value, path + (key,), inputs))
-                for key, value in data.items()
+                for key, value in sorted(data.items())
             )
             return ir.ValueSource("object", members=members)
         if isinstance(data, list):

@@ -50,7 +50,7 @@ class ConsumesLowering(LowererBase):
             operations[index] = dataclasses.replace(operation, ident=ident)
         headers = tuple(
             (name, self.compile_value(value, path + ("headers", name)))
-            for name, value in spec.get("headers", {}).items()
+            for name, value in sorted(spec.get("headers", {}).items())
         )
         self.apis[namespace] = ir.ConsumedApi(
             namespace=namespace,

@@ -149,7 +149,7 @@ class OutputsLowering(BodiesLowering):
             raise self.skip(path, "NG211", "a mock output needs a `value`")
         properties = tuple(
             (name, self.shape(child, path + ("properties", name), inputs, mock=mock))
-            for name, child in (spec.get("properties") or {}).items()
+            for name, child in sorted((spec.get("properties") or {}).items())
         )
         items = None
         if "items" in spec:
