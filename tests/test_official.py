@@ -69,9 +69,7 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def serve(
-    tmp_path_factory: pytest.TempPathFactory, upstream: RecordingUpstream
-) -> Iterator[Any]:
+def serve(tmp_path_factory: pytest.TempPathFactory, upstream: RecordingUpstream) -> Iterator[Any]:
     started: dict[str, Served] = {}
 
     def get(spec: str) -> Served:
@@ -438,15 +436,18 @@ def test_xml_entities_are_refused(serve: Any, upstream: RecordingUpstream) -> No
     assert httpx.get(served.rest() + "/xml/users", timeout=10).status_code == 502
 
 
-def test_unsupported_format_is_rejected_at_build_time(tmp_path: Path) -> None:
-    from naftiko_codegen.diagnostics import CompilationFailed
+def test_unsupported_format_is_refused_at_build_time(tmp_path: Path) -> None:
+    from naftiko_codegen.diagnostics import CompilationFailed, Severity
     from naftiko_codegen.pipeline import compile_spec
 
-    with pytest.raises(CompilationFailed) as failure:
-        compile_spec(OFFICIAL / "html-capability.yaml")
-    [diagnostic] = failure.value.diagnostics
-    assert diagnostic.code == "NG211"
+    result = compile_spec(OFFICIAL / "html-capability.yaml")
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.severity) == ("NG211", Severity.WARNING)
     assert "outputRawFormat: html" in diagnostic.message
+    assert "the operation is skipped" in diagnostic.message
+    assert result.capability.rest_adapters[0].operations == ()
+    with pytest.raises(CompilationFailed):
+        compile_spec(OFFICIAL / "html-capability.yaml", strict=True)
 
 
 # --- exposed-side authentication ----------------------------------------------------------
@@ -484,7 +485,9 @@ def guarded(
         server.stop()
 
 
-def test_rest_requires_basic_credentials(guarded: ServerProcess, upstream: RecordingUpstream) -> None:
+def test_rest_requires_basic_credentials(
+    guarded: ServerProcess, upstream: RecordingUpstream
+) -> None:
     upstream.reset()
     url = guarded.url("REST") + "/items/7"
     missing = httpx.get(url, timeout=10)

@@ -63,12 +63,12 @@ class OutputsLowering(BodiesLowering):
     """Builds :class:`ir.Output` values."""
 
     def check_format(self, invocation: ir.Invocation | None, output: ir.Output, path: Path) -> None:
-        """Refuse shaping an answer in a format the generated code cannot decode."""
+        """Skip (with a warning) an operation shaping a format the generated code cannot decode."""
         if invocation is None or output.kind != "shaped":
             return
         raw = invocation.operation.raw_format
         if raw not in DECODED_FORMATS:
-            self.report(
+            raise self.skip(
                 path + ("outputParameters",),
                 "NG211",
                 f"answers in `outputRawFormat: {raw}` cannot be mapped to typed outputs",
