@@ -68,6 +68,8 @@ class ConsumedParam:
     description: str
     default: ValueSource | None = None
     """A value the consumed spec itself fixes (``value:``); applies when nothing feeds it."""
+    required_declared: bool = False
+    """The spec wrote ``required: true`` (``required`` itself defaults to true, DESIGN §3.1)."""
     default_template: str = ""
     """A ``value:`` template over exposed inputs, compiled for each operation that calls."""
 

@@ -471,6 +471,7 @@ ALL_SECRETS = (TWILIO_USER, TWILIO_PASS, HUBSPOT_KEY, ANTHROPIC_KEY, GITHUB_TOKE
 """Every secret value the tests configure; none may appear in a log or a response."""
 
 READ_TIMEOUT = 1.0
+TOTAL_TIMEOUT = 3.0
 MAX_RESPONSE_BYTES = 256 * 1024
 
 
@@ -547,6 +548,7 @@ class Installed:
             self.prefix + "MCP_PORT": "0",
             self.prefix + "CONNECT_TIMEOUT": "1",
             self.prefix + "READ_TIMEOUT": str(READ_TIMEOUT),
+            self.prefix + "TOTAL_TIMEOUT": str(TOTAL_TIMEOUT),
             self.prefix + "MAX_RESPONSE_BYTES": str(MAX_RESPONSE_BYTES),
             self.prefix + "LOG_LEVEL": "DEBUG",
             **self.cap.secrets,

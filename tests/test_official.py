@@ -577,3 +577,27 @@ def test_skills_catalog_lists_skills_and_resolves_tool_sources(serve: Any) -> No
     missing = httpx.get(base + "/skills/nope", timeout=10)
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_safe_upstream_response_headers_pass_through(
+    serve: Any, upstream: RecordingUpstream
+) -> None:
+    served = serve("http-header-query-capability.yaml")
+    upstream.respond(
+        body='{"items": []}',
+        headers=[
+            ("ETag", '"v1"'),
+            ("Link", '<https://example.com/items?page=2>; rel="next"'),
+            ("Retry-After", "5"),
+            ("Set-Cookie", "session=upstream"),
+            ("WWW-Authenticate", "Basic realm=upstream"),
+            ("X-Internal", "secret-topology"),
+        ],
+    )
+    response = httpx.post(served.rest() + "/search", json={"user": {"id": "u"}}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["etag"] == '"v1"'
+    assert response.headers["link"] == '<https://example.com/items?page=2>; rel="next"'
+    assert response.headers["retry-after"] == "5"
+    for hidden in ("set-cookie", "www-authenticate", "x-internal"):
+        assert hidden not in response.headers

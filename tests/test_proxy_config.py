@@ -265,6 +265,7 @@ def test_env_example_lists_every_variable(installed: dict[str, Installed]) -> No
         prefix + "MCP_PORT",
         prefix + "CONNECT_TIMEOUT",
         prefix + "READ_TIMEOUT",
+        prefix + "TOTAL_TIMEOUT",
         prefix + "MAX_RESPONSE_BYTES",
         prefix + "LOG_LEVEL",
         "TWILIO_API_KEY",

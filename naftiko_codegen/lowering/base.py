@@ -435,9 +435,14 @@ class LowererBase:
 
 
 def implicit_input(
-    reference: str, param: ir.ConsumedParam, operation: ir.ConsumedOperation
+    reference: str,
+    param: ir.ConsumedParam,
+    operation: ir.ConsumedOperation,
+    *,
+    required: bool | None = None,
 ) -> ir.ExposedInput:
-    """An input the spec did not declare but references, typed like the parameter it feeds."""
+    """An input the spec did not declare but references, typed like the parameter it feeds
+    (``required`` overrides the parameter's own flag)."""
     description = param.description
     if not description:
         where = {"path": "path parameter", "query": "query parameter", "header": "header"}
@@ -450,6 +455,6 @@ def implicit_input(
         names.identifier(reference),
         param.location,
         param.type,
-        param.required,
+        param.required if required is None else required,
         description,
     )

@@ -177,5 +177,6 @@ class ConsumesLowering(LowererBase):
             required=True if location == "path" else bool(spec.get("required", True)),
             description=str(spec.get("description") or ""),
             default=default,
+            required_declared=spec.get("required") is True,
             default_template=template,
         )

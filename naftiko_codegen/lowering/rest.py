@@ -149,7 +149,9 @@ class RestLowering(StepsLowering):
                     return None
                 if is_credential_header(param, api):
                     return _DROPPED
-                return implicit_input(reference, param, operation)
+                # REST follows HTTP convention: optional unless the spec says required.
+                required = param.location == "path" or param.required_declared
+                return implicit_input(reference, param, operation, required=required)
 
             invocation = self.invocation(
                 api, operation, spec.get("with", {}), inputs, implicit, namespace, path

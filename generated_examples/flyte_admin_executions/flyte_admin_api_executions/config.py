@@ -27,6 +27,8 @@ class Settings:
     mcp_port: int
     connect_timeout: float
     read_timeout: float
+    total_timeout: float
+    """Longest time one upstream exchange may take, however the bytes trickle in."""
     max_response_bytes: int
     log_level: str
     secrets: Mapping[str, str] = dataclasses.field(repr=False)
@@ -116,6 +118,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mcp_port=_port(env, "MCP_PORT", 9090, errors),
         connect_timeout=_number(env, "CONNECT_TIMEOUT", 5.0, errors, integer=False),
         read_timeout=_number(env, "READ_TIMEOUT", 30.0, errors, integer=False),
+        total_timeout=_number(env, "TOTAL_TIMEOUT", 60.0, errors, integer=False),
         max_response_bytes=int(
             _number(env, "MAX_RESPONSE_BYTES", 10 * 1024 * 1024, errors, integer=True)
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -73,6 +74,24 @@ QueryItems = list[tuple[str, str]]
 """Query-string pairs in the order they are sent."""
 
 
+FORWARDED_RESPONSE_HEADERS = frozenset(
+    {
+        "cache-control",
+        "content-disposition",
+        "content-language",
+        "etag",
+        "expires",
+        "last-modified",
+        "link",
+        "location",
+        "retry-after",
+        "vary",
+    }
+)
+"""Upstream response headers that describe the answer itself and are safe to pass on;
+hop-by-hop, cookie and authentication headers never are."""
+
+
 @dataclass(frozen=True)
 class UpstreamResponse:
     """An upstream answer: status, content type and the raw body."""
@@ -82,6 +101,8 @@ class UpstreamResponse:
     status: int
     content_type: str
     content: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    """The upstream's response headers that REST passes on (see ``FORWARDED_RESPONSE_HEADERS``)."""
 
     @property
     def is_error(self) -> bool:
@@ -200,13 +221,34 @@ async def exchange(
     operation: str,
     request: httpx.Request,
     max_bytes: int,
+    deadline: float,
 ) -> UpstreamResponse:
-    """Send ``request`` and read at most ``max_bytes`` of the answer.
+    """Send ``request`` and read at most ``max_bytes`` of the answer within ``deadline`` s.
 
     Connection failures and timeouts become :class:`UpstreamError` (502 and 504); an
     answer larger than ``max_bytes`` is cut off and reported as a 502 without being held
-    in memory.
+    in memory; an upstream that keeps trickling bytes is cut off at the deadline (504).
     """
+    try:
+        async with asyncio.timeout(deadline):
+            return await _exchange(http, namespace, operation, request, max_bytes)
+    except TimeoutError:
+        raise UpstreamError(
+            namespace,
+            operation,
+            504,
+            "Upstream timeout",
+            f"the upstream API did not finish answering within {deadline:g} s",
+        ) from None
+
+
+async def _exchange(
+    http: httpx.AsyncClient,
+    namespace: str,
+    operation: str,
+    request: httpx.Request,
+    max_bytes: int,
+) -> UpstreamResponse:
     try:
         response = await http.send(request, stream=True)
     except httpx.TimeoutException:
@@ -264,6 +306,11 @@ async def exchange(
         status=response.status_code,
         content_type=response.headers.get("content-type", ""),
         content=b"".join(chunks),
+        headers=tuple(
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() in FORWARDED_RESPONSE_HEADERS
+        ),
     )
 
 
@@ -305,10 +352,12 @@ def upstream_message(response: UpstreamResponse, limit: int = 2000) -> str:
 def passthrough(upstream: UpstreamResponse) -> Response:
     """The upstream answer, unchanged: status, content type (byte for byte, no charset
     added) and body."""
-    headers = {"content-type": upstream.content_type} if upstream.content_type else None
-    return Response(
-        content=upstream.content, status_code=upstream.status, headers=headers
-    )
+    response = Response(content=upstream.content, status_code=upstream.status)
+    for name, value in upstream.headers:
+        response.headers.append(name, value)
+    if upstream.content_type:
+        response.headers["content-type"] = upstream.content_type
+    return response
 
 
 def problem_response(
@@ -362,12 +411,12 @@ def tool_result(
         return tool_error(upstream_message(upstream))
     text = upstream.text()
     content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
-    if not structured:
-        return types.CallToolResult(content=content)
     value: Any
     try:
         value = upstream.json() if upstream.content.strip() else {}
     except ValueError:
+        if not structured:  # text answers of tools without an output schema stay text
+            return types.CallToolResult(content=content)
         value = text
     return types.CallToolResult(
         content=content,

@@ -67,8 +67,15 @@ class AdminExecutionsClient:
         request = self._http.build_request(
             method, path, params=tuple(query), headers=headers, content=body
         )
-        limit = self.settings.max_response_bytes
-        return await exchange(self._http, self.namespace, operation, request, limit)
+        settings = self.settings
+        return await exchange(
+            self._http,
+            self.namespace,
+            operation,
+            request,
+            settings.max_response_bytes,
+            settings.total_timeout,
+        )
 
     async def createexecution(
         self,
