@@ -134,7 +134,9 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             port=int(spec["port"]),
             description=str(spec.get("description") or ""),
             catalog=tuple(catalog),
-            authentication=self.exposed_auth(spec.get("authentication"), path + ("authentication",)),
+            authentication=self.exposed_auth(
+                spec.get("authentication"), path + ("authentication",)
+            ),
         )
 
     @staticmethod

@@ -1,17 +1,24 @@
 """Derive schemas/naftiko-capability.schema.json from the official alpha2 schema."""
-import copy, json
+
+import copy
+import json
 from pathlib import Path
 
-official = json.loads(Path("/work/shared/reference/naftiko-schema-alpha2.json").read_text())
+REPO = Path(__file__).resolve().parents[1]
+official = json.loads((REPO.parent / "shared/reference/naftiko-schema-alpha2.json").read_text())
 s = copy.deepcopy(official)
 
+
 def insert_after(obj, after, key, value):
-    items = list(obj.items()); out = {}
+    items = list(obj.items())
+    out = {}
     for k, v in items:
         out[k] = v
         if k == after:
             out[key] = value
-    obj.clear(); obj.update(out)
+    obj.clear()
+    obj.update(out)
+
 
 d = s["$defs"]
 
@@ -91,29 +98,42 @@ r["name"] = {
 }
 
 # --- consumed paths: document that {x} and {{x}} are both accepted ----------
-r["path"]["$comment"] = "naftiko-gen dialect: placeholders may be written `{x}` or `{{x}}`, and need not be declared in inputParameters (the official schema has no pattern here either, so nothing is relaxed)."
+r["path"][
+    "$comment"
+] = "naftiko-gen dialect: placeholders may be written `{x}` or `{{x}}`, and need not be declared in inputParameters (the official schema has no pattern here either, so nothing is relaxed)."
 
 # --- methods HEAD and OPTIONS -----------------------------------------------
 for defname in ("ConsumedHttpOperation", "ExposedOperation"):
     m = d[defname]["properties"]["method"]
     m["enum"] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    m["$comment"] = "naftiko-gen dialect: HEAD and OPTIONS are accepted in addition to the official GET, POST, PUT, PATCH, DELETE."
-    ordered = {"$comment": m.pop("$comment")}; ordered.update(m); d[defname]["properties"]["method"] = ordered
+    m["$comment"] = (
+        "naftiko-gen dialect: HEAD and OPTIONS are accepted in addition to the official GET, POST, PUT, PATCH, DELETE."
+    )
+    ordered = {"$comment": m.pop("$comment")}
+    ordered.update(m)
+    d[defname]["properties"]["method"] = ordered
 
 # --- outputRawFormat text ---------------------------------------------------
 f = d["ConsumedHttpOperation"]["properties"]["outputRawFormat"]
 f["enum"] = f["enum"] + ["text"]
-f["$comment"] = "naftiko-gen dialect: `text` (a plain-text or event-stream response, returned as one string) is used by real capabilities (Anthropic managed-agents sessions stream)."
+f["$comment"] = (
+    "naftiko-gen dialect: `text` (a plain-text or event-stream response, returned as one string) is used by real capabilities (Anthropic managed-agents sessions stream)."
+)
 
 # --- ConsumesHttp: headers, baseUri -----------------------------------------
 ch = d["ConsumesHttp"]["properties"]
-insert_after(ch, "inputParameters", "headers", {
-    "$comment": "naftiko-gen dialect: static headers sent with every request of this adapter (e.g. `anthropic-version`).",
-    "type": "object",
-    "description": "Static HTTP headers sent with every request of this adapter. Values may use Mustache expressions resolved from bound variables.",
-    "propertyNames": {"$ref": "#/$defs/HttpHeaderName"},
-    "additionalProperties": {"type": "string"},
-})
+insert_after(
+    ch,
+    "inputParameters",
+    "headers",
+    {
+        "$comment": "naftiko-gen dialect: static headers sent with every request of this adapter (e.g. `anthropic-version`).",
+        "type": "object",
+        "description": "Static HTTP headers sent with every request of this adapter. Values may use Mustache expressions resolved from bound variables.",
+        "propertyNames": {"$ref": "#/$defs/HttpHeaderName"},
+        "additionalProperties": {"type": "string"},
+    },
+)
 b = ch["baseUri"]
 b["pattern"] = "^(?:https?://[^/]+(?:/[^{]*[^{/])?)?$"
 b["$comment"] = (
@@ -124,11 +144,16 @@ b["$comment"] = (
 
 # --- ExposesRest.description ------------------------------------------------
 er = d["ExposesRest"]["properties"]
-insert_after(er, "namespace", "description", {
-    "$comment": "naftiko-gen dialect: a description on the REST adapter (as ExposesMcp and ExposesSkill have).",
-    "type": "string",
-    "description": "A meaningful description of this REST API's purpose. Used in generated documentation.",
-})
+insert_after(
+    er,
+    "namespace",
+    "description",
+    {
+        "$comment": "naftiko-gen dialect: a description on the REST adapter (as ExposesMcp and ExposesSkill have).",
+        "type": "string",
+        "description": "A meaningful description of this REST API's purpose. Used in generated documentation.",
+    },
+)
 
 # --- MappedOutputParameterObject: pass-through with no properties ------------
 obj = d["MappedOutputParameterObject"]["allOf"][1]
@@ -139,7 +164,9 @@ new_obj = {}
 for k, v in obj.items():
     new_obj[k] = v
     if k == "properties":
-        new_obj["$comment"] = "naftiko-gen dialect: `{type: object, mapping: $.}` (also `value: $.`, and `$` for `$.`) with no `properties` returns the upstream body unchanged; the official schema always requires `properties`. Any other object output still needs `properties`."
+        new_obj["$comment"] = (
+            "naftiko-gen dialect: `{type: object, mapping: $.}` (also `value: $.`, and `$` for `$.`) with no `properties` returns the upstream body unchanged; the official schema always requires `properties`. Any other object output still needs `properties`."
+        )
         new_obj["if"] = {
             "anyOf": [
                 {"required": ["mapping"], "properties": {"mapping": passthrough}},
@@ -149,6 +176,6 @@ for k, v in obj.items():
         new_obj["else"] = {"required": ["properties"]}
 d["MappedOutputParameterObject"]["allOf"][1] = new_obj
 
-out = Path("/work/main/schemas/naftiko-capability.schema.json")
+out = REPO / "schemas" / "naftiko-capability.schema.json"
 out.write_text(json.dumps(s, indent=2, ensure_ascii=False) + "\n")
 print("written", out)

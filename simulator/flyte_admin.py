@@ -40,43 +40,95 @@ ENUMS = {
 WEI = {"project": "s", "domain": "s", "name": "s", "org": "s"}
 MESSAGES: dict[str, dict[str, str]] = {
     "WorkflowExecutionIdentifier": WEI,
-    "Identifier": {"resource_type": "enum", "project": "s", "domain": "s", "name": "s", "version": "s", "org": "s"},
+    "Identifier": {
+        "resource_type": "enum",
+        "project": "s",
+        "domain": "s",
+        "name": "s",
+        "version": "s",
+        "org": "s",
+    },
     "ExecutionMetadata": {
-        "mode": "enum", "principal": "s", "nesting": "i64", "scheduled_at": "ts", "parent_node_execution": "any",
-        "reference_execution": "WorkflowExecutionIdentifier", "system_metadata": "any", "artifact_ids": "list",
+        "mode": "enum",
+        "principal": "s",
+        "nesting": "i64",
+        "scheduled_at": "ts",
+        "parent_node_execution": "any",
+        "reference_execution": "WorkflowExecutionIdentifier",
+        "system_metadata": "any",
+        "artifact_ids": "list",
     },
     "ExecutionSpec": {
-        "launch_plan": "Identifier", "inputs": "any", "metadata": "ExecutionMetadata", "notifications": "any",
-        "disable_all": "b", "labels": "any", "annotations": "any", "security_context": "any", "auth_role": "any",
-        "quality_of_service": "any", "max_parallelism": "i32", "raw_output_data_config": "any",
-        "cluster_assignment": "any", "interruptible": "wb", "overwrite_cache": "b", "envs": "any", "tags": "list",
-        "execution_cluster_label": "any", "execution_env_assignments": "list",
+        "launch_plan": "Identifier",
+        "inputs": "any",
+        "metadata": "ExecutionMetadata",
+        "notifications": "any",
+        "disable_all": "b",
+        "labels": "any",
+        "annotations": "any",
+        "security_context": "any",
+        "auth_role": "any",
+        "quality_of_service": "any",
+        "max_parallelism": "i32",
+        "raw_output_data_config": "any",
+        "cluster_assignment": "any",
+        "interruptible": "wb",
+        "overwrite_cache": "b",
+        "envs": "any",
+        "tags": "list",
+        "execution_cluster_label": "any",
+        "execution_env_assignments": "list",
     },
     "ExecutionCreateRequest": {**WEI, "spec": "ExecutionSpec", "inputs": "any"},
-    "ExecutionRecoverRequest": {"id": "WorkflowExecutionIdentifier", "name": "s", "metadata": "ExecutionMetadata"},
-    "ExecutionRelaunchRequest": {"id": "WorkflowExecutionIdentifier", "name": "s", "overwrite_cache": "b"},
+    "ExecutionRecoverRequest": {
+        "id": "WorkflowExecutionIdentifier",
+        "name": "s",
+        "metadata": "ExecutionMetadata",
+    },
+    "ExecutionRelaunchRequest": {
+        "id": "WorkflowExecutionIdentifier",
+        "name": "s",
+        "overwrite_cache": "b",
+    },
     "ExecutionTerminateRequest": {"id": "WorkflowExecutionIdentifier", "cause": "s"},
 }
 DEFAULTS = {"s": "", "b": False, "i32": 0, "i64": "0", "list": []}
-MAP_FIELDS = {"literals", "values", "metadata", "value", "dataclass_type"}  # user-chosen keys kept verbatim
+MAP_FIELDS = {
+    "literals",
+    "values",
+    "metadata",
+    "value",
+    "dataclass_type",
+}  # user-chosen keys kept verbatim
 INT64_FIELDS = {"integer", "size_bytes", "retry_attempt"}
 LITERAL_VALUES = {"scalar", "collection", "map", "offloaded_metadata"}
 NAME_RE, INT_RE = re.compile(r"[a-z][a-z\-0-9]*"), re.compile(r"[+-]?\d+")
 TS_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)")
 FILTER_RE = re.compile(r"(.+)\((.+),\s?(.+)\)")  # flyteadmin's filter grammar: func(field,value)
 FILTER_FUNCS = {
-    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt,
-    "lte": operator.le, "contains": lambda a, b: b in a, "value_in": lambda a, b: a in b,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "contains": lambda a, b: b in a,
+    "value_in": lambda a, b: a in b,
     "value_not_in": lambda a, b: a not in b,
 }
 FILTER_FIELDS = {
-    "phase": lambda r: r["closure"]["phase"], "name": lambda r: r["id"]["name"],
-    "project": lambda r: r["id"]["project"], "domain": lambda r: r["id"]["domain"],
+    "phase": lambda r: r["closure"]["phase"],
+    "name": lambda r: r["id"]["name"],
+    "project": lambda r: r["id"]["project"],
+    "domain": lambda r: r["id"]["domain"],
 }
 SORT_KEYS = {
     **dict.fromkeys(("created_at", "execution_created_at", "started_at"), lambda r: r["_seq"]),
-    **dict.fromkeys(("updated_at", "execution_updated_at"), lambda r: (r["closure"]["updated_at"], r["_seq"])),
-    "name": lambda r: r["id"]["name"], "phase": lambda r: r["closure"]["phase"],
+    **dict.fromkeys(
+        ("updated_at", "execution_updated_at"), lambda r: (r["closure"]["updated_at"], r["_seq"])
+    ),
+    "name": lambda r: r["id"]["name"],
+    "phase": lambda r: r["closure"]["phase"],
 }
 
 
@@ -99,7 +151,9 @@ def _camel(name: str) -> str:
 
 def _rfc3339(moment: datetime) -> str:
     micros = moment.microsecond
-    frac = "" if not micros else f".{micros // 1000:03d}" if micros % 1000 == 0 else f".{micros:06d}"
+    frac = (
+        "" if not micros else f".{micros // 1000:03d}" if micros % 1000 == 0 else f".{micros:06d}"
+    )
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + frac + "Z"
 
 
@@ -123,7 +177,9 @@ def _normalize(value: Any, keys_are_data: bool = False) -> Any:
 
 def _field(kind: str, name: str, raw: Any) -> Any:
     """Decode one field the way protojson does; raise InvalidArgument when it would refuse it."""
-    bad = ApiError(INVALID_ARGUMENT, f"proto: invalid value for field {_camel(name)}: {json.dumps(raw)}")
+    bad = ApiError(
+        INVALID_ARGUMENT, f"proto: invalid value for field {_camel(name)}: {json.dumps(raw)}"
+    )
     if kind in MESSAGES:
         return _decode(kind, raw, name)
     if kind == "s" and isinstance(raw, str) or kind in ("b", "wb") and isinstance(raw, bool):
@@ -149,7 +205,9 @@ def _field(kind: str, name: str, raw: Any) -> Any:
 def _decode(message: str, value: Any, name: str = "") -> dict:
     """Decode a JSON object into the proto-named fields of ``message`` (null means unset)."""
     if not isinstance(value, dict):
-        raise ApiError(INVALID_ARGUMENT, f"proto: invalid value for message field {_camel(name) or message}")
+        raise ApiError(
+            INVALID_ARGUMENT, f"proto: invalid value for message field {_camel(name) or message}"
+        )
     fields, out, seen = MESSAGES[message], {}, set()
     for key, raw in value.items():
         proto_name = key if key in fields else _snake(key)
@@ -175,7 +233,12 @@ def _full(message: str, data: dict) -> dict:
 
 
 def _key(ex_id: dict) -> tuple[str, str, str, str]:
-    return ex_id.get("org", ""), ex_id.get("project", ""), ex_id.get("domain", ""), ex_id.get("name", "")
+    return (
+        ex_id.get("org", ""),
+        ex_id.get("project", ""),
+        ex_id.get("domain", ""),
+        ex_id.get("name", ""),
+    )
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
@@ -198,19 +261,29 @@ async def _body(request: Request, message: str) -> dict:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(INVALID_ARGUMENT, f"proto: syntax error: {exc}") from None
     if not isinstance(value, dict):
-        raise ApiError(INVALID_ARGUMENT, f"proto: syntax error: expected a JSON object, got {type(value).__name__}")
+        raise ApiError(
+            INVALID_ARGUMENT,
+            f"proto: syntax error: expected a JSON object, got {type(value).__name__}",
+        )
     return _decode(message, value)
 
 
 def _query(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
     """Known query parameters (proto or JSON name) to their single value; others are ignored."""
-    aliases = {alias: field for field in fields for alias in (field, ".".join(map(_camel, field.split("."))))}
+    aliases = {
+        alias: field
+        for field in fields
+        for alias in (field, ".".join(map(_camel, field.split("."))))
+    }
     out: dict[str, str] = {}
     for key in dict.fromkeys(request.query_params.keys()):
         if key in aliases:
             values = request.query_params.getlist(key)
             if len(values) > 1 or aliases[key] in out:
-                raise ApiError(INVALID_ARGUMENT, f'too many values for field "{aliases[key]}": {", ".join(values)}')
+                raise ApiError(
+                    INVALID_ARGUMENT,
+                    f'too many values for field "{aliases[key]}": {", ".join(values)}',
+                )
             out[aliases[key]] = values[0]
     return out
 
@@ -238,8 +311,14 @@ class FlyteAdminSimulator:
             Route(f"{base}/relaunch", self.relaunch_execution, methods=["POST"]),
             Route(base + "/{project}/{domain}", self.list_executions, methods=["GET"]),
             Route(base + "/{project}/{domain}/{name}", self.get_execution, methods=["GET"]),
-            Route(base + "/{project}/{domain}/{name}", self.terminate_execution, methods=["DELETE"]),
-            Route("/api/v1/metrics/executions/{project}/{domain}/{name}", self.get_execution_metrics, methods=["GET"]),
+            Route(
+                base + "/{project}/{domain}/{name}", self.terminate_execution, methods=["DELETE"]
+            ),
+            Route(
+                "/api/v1/metrics/executions/{project}/{domain}/{name}",
+                self.get_execution_metrics,
+                methods=["GET"],
+            ),
         ]
 
     def _find(self, ex_id: dict) -> dict:
@@ -268,11 +347,20 @@ class FlyteAdminSimulator:
             if not launch_plan[field]:
                 raise ApiError(INVALID_ARGUMENT, f"missing {field}")
         if launch_plan["resource_type"] not in ("LAUNCH_PLAN", "TASK"):
-            raise ApiError(INVALID_ARGUMENT, f"Invalid reference entity resource type [{launch_plan['resource_type']}]"
-                           ", only [map[LAUNCH_PLAN:<nil> TASK:<nil>]] allowed")
-        inputs = request.get("inputs") if (request.get("inputs") or {}).get("literals") else spec.get("inputs")
+            raise ApiError(
+                INVALID_ARGUMENT,
+                f"Invalid reference entity resource type [{launch_plan['resource_type']}]"
+                ", only [map[LAUNCH_PLAN:<nil> TASK:<nil>]] allowed",
+            )
+        inputs = (
+            request.get("inputs")
+            if (request.get("inputs") or {}).get("literals")
+            else spec.get("inputs")
+        )
         literals = (inputs or {}).get("literals", {})
-        for literal_name, literal in (literals.items() if isinstance(literals, dict) else [("", None)]):
+        for literal_name, literal in (
+            literals.items() if isinstance(literals, dict) else [("", None)]
+        ):
             if not literal_name:
                 raise ApiError(INVALID_ARGUMENT, "missing key in inputs")
             if not isinstance(literal, dict) or not LITERAL_VALUES & set(literal):
@@ -280,22 +368,37 @@ class FlyteAdminSimulator:
         ex_id = {field: request.get(field, "") for field in ("project", "domain", "name", "org")}
         while not ex_id["name"] or _key(ex_id) in self.executions:
             if name:
-                raise ApiError(ALREADY_EXISTS, 'value with matching already exists (duplicate key value violates '
-                               'unique constraint "executions_pkey")')
+                raise ApiError(
+                    ALREADY_EXISTS,
+                    "value with matching already exists (duplicate key value violates "
+                    'unique constraint "executions_pkey")',
+                )
             ex_id["name"] = "a" + secrets.token_hex(10)[:19]
         spec = copy.deepcopy(spec)
         spec.setdefault("metadata", {})["principal"] = ""
         now = _rfc3339(datetime.now(UTC))
         self.sequence += 1
         self.executions[_key(ex_id)] = {
-            "id": ex_id, "spec": _full("ExecutionSpec", spec), "_spec": spec, "_inputs": inputs, "_seq": self.sequence,
+            "id": ex_id,
+            "spec": _full("ExecutionSpec", spec),
+            "_spec": spec,
+            "_inputs": inputs,
+            "_seq": self.sequence,
             "_started": datetime.now(UTC),
             "closure": {
-                "computed_inputs": inputs, "phase": "RUNNING", "started_at": now, "duration": "0s",
-                "created_at": now, "updated_at": now,
+                "computed_inputs": inputs,
+                "phase": "RUNNING",
+                "started_at": now,
+                "duration": "0s",
+                "created_at": now,
+                "updated_at": now,
                 "notifications": (spec.get("notifications") or {}).get("notifications", []),
                 "workflow_id": {**launch_plan, "resource_type": "WORKFLOW"},
-                "state_change_details": {"state": "EXECUTION_ACTIVE", "occurred_at": now, "principal": ""},
+                "state_change_details": {
+                    "state": "EXECUTION_ACTIVE",
+                    "occurred_at": now,
+                    "principal": "",
+                },
             },
         }
         return {"id": ex_id}
@@ -315,8 +418,16 @@ class FlyteAdminSimulator:
             metadata["parent_node_execution"] = body["metadata"]["parent_node_execution"]
         if mode == "RELAUNCH":
             spec["overwrite_cache"] = body.get("overwrite_cache", False)
-        return JSONResponse(self._launch({**original["id"], "name": body.get("name", ""), "spec": spec,
-                                          "inputs": original["_inputs"]}))
+        return JSONResponse(
+            self._launch(
+                {
+                    **original["id"],
+                    "name": body.get("name", ""),
+                    "spec": spec,
+                    "inputs": original["_inputs"],
+                }
+            )
+        )
 
     async def recover_execution(self, request: Request) -> JSONResponse:
         """POST /api/v1/executions/recover (RecoverExecution): a copy in mode RECOVERED."""
@@ -334,20 +445,37 @@ class FlyteAdminSimulator:
         name, project and domain. Without ``sort_by`` the newest execution comes first (created_at
         descending); like flyteadmin the next token is set whenever a page is full.
         """
-        fields = ("id.name", "id.org", "limit", "token", "filters", "sort_by.key", "sort_by.direction")
+        fields = (
+            "id.name",
+            "id.org",
+            "limit",
+            "token",
+            "filters",
+            "sort_by.key",
+            "sort_by.direction",
+        )
         query = _query(request, fields)
         limit = _int_param("limit", query["limit"], 0, 2**32 - 1) if "limit" in query else 0
         if limit == 0:
             raise ApiError(INVALID_ARGUMENT, "invalid value for limit")
-        wanted = {**request.path_params, "org": query.get("id.org", ""), "name": query.get("id.name", "")}
-        records = [r for r in self.executions.values()
-                   if all(r["id"][key] == value for key, value in wanted.items() if value or key == "org")]
+        wanted = {
+            **request.path_params,
+            "org": query.get("id.org", ""),
+            "name": query.get("id.name", ""),
+        }
+        records = [
+            r
+            for r in self.executions.values()
+            if all(r["id"][key] == value for key, value in wanted.items() if value or key == "org")
+        ]
         for expression in query["filters"].split("+") if query.get("filters") else []:
             predicate = self._filter(expression)
             records = [r for r in records if predicate(r)]
         key, direction = "created_at", "DESCENDING"
         if "sort_by.key" in query or "sort_by.direction" in query:
-            key, direction = query.get("sort_by.key", ""), query.get("sort_by.direction", "DESCENDING")
+            key, direction = query.get("sort_by.key", ""), query.get(
+                "sort_by.direction", "DESCENDING"
+            )
             direction = {"0": "DESCENDING", "1": "ASCENDING"}.get(direction, direction)
             if key not in SORT_KEYS:
                 raise ApiError(INVALID_ARGUMENT, f"invalid sort key '{key}'")
@@ -358,9 +486,15 @@ class FlyteAdminSimulator:
             raise ApiError(INVALID_ARGUMENT, f"invalid pagination token {token} for ListExecutions")
         offset = int(token or 0)
         records.sort(key=SORT_KEYS[key], reverse=direction == "DESCENDING")
-        page = records[offset:offset + limit]
-        executions = [{"id": r["id"], "spec": {**r["spec"], "inputs": None},
-                       "closure": {**r["closure"], "computed_inputs": None}} for r in page]
+        page = records[offset : offset + limit]
+        executions = [
+            {
+                "id": r["id"],
+                "spec": {**r["spec"], "inputs": None},
+                "closure": {**r["closure"], "computed_inputs": None},
+            }
+            for r in page
+        ]
         next_token = str(offset + len(page)) if len(page) == limit else ""
         return JSONResponse({"executions": executions, "token": next_token})
 
@@ -371,7 +505,9 @@ class FlyteAdminSimulator:
             raise ApiError(INVALID_ARGUMENT, "invalid value for filters")
         function, field, raw_value = match.groups()
         column = field.removeprefix("execution.")
-        if column not in FILTER_FIELDS:  # flyteadmin also allows launch_plan./workflow./task. columns
+        if (
+            column not in FILTER_FIELDS
+        ):  # flyteadmin also allows launch_plan./workflow./task. columns
             raise ApiError(INVALID_ARGUMENT, f"'execution.{column}' is invalid filter")
         if function not in FILTER_FUNCS:
             raise ApiError(INVALID_ARGUMENT, f"unrecognized filter function: {function}")
@@ -384,7 +520,9 @@ class FlyteAdminSimulator:
 
     async def get_execution(self, request: Request) -> JSONResponse:
         """GET /api/v1/executions/{id.project}/{id.domain}/{id.name} (GetExecution)."""
-        record = self._find({**request.path_params, "org": _query(request, ("id.org",)).get("id.org", "")})
+        record = self._find(
+            {**request.path_params, "org": _query(request, ("id.org",)).get("id.org", "")}
+        )
         return JSONResponse({key: record[key] for key in ("id", "spec", "closure")})
 
     async def terminate_execution(self, request: Request) -> JSONResponse:
@@ -393,14 +531,25 @@ class FlyteAdminSimulator:
         record = self._find({**request.path_params, "org": body.get("id", {}).get("org", "")})
         closure = record["closure"]
         if closure["phase"] in TERMINAL_PHASES:  # upstream wording, sic
-            raise ApiError(FAILED_PRECONDITION, "Cannot abort an already terminate workflow execution", [{
-                "@type": "type.googleapis.com/flyteidl.admin.EventFailureReason",
-                "already_in_terminal_state": {"current_phase": closure["phase"]}}])
+            raise ApiError(
+                FAILED_PRECONDITION,
+                "Cannot abort an already terminate workflow execution",
+                [
+                    {
+                        "@type": "type.googleapis.com/flyteidl.admin.EventFailureReason",
+                        "already_in_terminal_state": {"current_phase": closure["phase"]},
+                    }
+                ],
+            )
         now = datetime.now(UTC)
         cause = body.get("cause", "")
-        closure.update(phase="ABORTED", updated_at=_rfc3339(now), abort_cause=cause,
-                       abort_metadata={"cause": cause, "principal": ""},
-                       duration=f"{(now - record['_started']).total_seconds():.6f}s")
+        closure.update(
+            phase="ABORTED",
+            updated_at=_rfc3339(now),
+            abort_cause=cause,
+            abort_metadata={"cause": cause, "principal": ""},
+            duration=f"{(now - record['_started']).total_seconds():.6f}s",
+        )
         return JSONResponse({})
 
     async def get_execution_metrics(self, request: Request) -> JSONResponse:
@@ -409,7 +558,12 @@ class FlyteAdminSimulator:
         depth = _int_param("depth", query["depth"], -(2**31), 2**31 - 1) if "depth" in query else 10
         record = self._find({**request.path_params, "org": query.get("id.org", "")})
         start, end = record["closure"]["created_at"], record["closure"]["updated_at"]
-        setup = {"start_time": start, "end_time": end, "operation_id": "WORKFLOW_SETUP", "spans": []}
+        setup = {
+            "start_time": start,
+            "end_time": end,
+            "operation_id": "WORKFLOW_SETUP",
+            "spans": [],
+        }
         spans = [setup] if depth > 0 else []
         span = {"start_time": start, "end_time": end, "workflow_id": record["id"], "spans": spans}
         return JSONResponse({"span": span})
@@ -419,7 +573,11 @@ async def _error_response(_: Request, exc: Exception) -> JSONResponse:
     """Render an error as grpc-gateway does; Starlette's routing errors become NotFound or Unimplemented."""
     if isinstance(exc, HTTPException):
         not_allowed = exc.status_code == 405
-        exc = ApiError(UNIMPLEMENTED, "Method Not Allowed") if not_allowed else ApiError(NOT_FOUND, "Not Found")
+        exc = (
+            ApiError(UNIMPLEMENTED, "Method Not Allowed")
+            if not_allowed
+            else ApiError(NOT_FOUND, "Not Found")
+        )
     assert isinstance(exc, ApiError)
     status = 405 if exc.code == UNIMPLEMENTED else HTTP_STATUS[exc.code]
     return JSONResponse({"code": exc.code, "message": exc.message, "details": exc.details}, status)
@@ -437,10 +595,16 @@ def create_app() -> Starlette:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point: serve a fresh simulator until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m simulator.flyte_admin", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator.flyte_admin", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=30080, help="TCP port, 0 for any free port (default 30080)")
-    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    parser.add_argument(
+        "--port", type=int, default=30080, help="TCP port, 0 for any free port (default 30080)"
+    )
+    parser.add_argument(
+        "--log-level", default="warning", help="uvicorn log level (default warning)"
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"port out of range: {args.port}")
@@ -451,8 +615,12 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         parser.exit(1, f"cannot bind {args.host}:{args.port}: {exc}\n")
     sock.listen(128)  # connections queue from now on, so the announced address is usable at once
-    print(f"flyte-admin simulator listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
-    config = uvicorn.Config(create_app(), log_level=args.log_level, lifespan="off", access_log=False)
+    print(
+        f"flyte-admin simulator listening on http://{args.host}:{sock.getsockname()[1]}", flush=True
+    )
+    config = uvicorn.Config(
+        create_app(), log_level=args.log_level, lifespan="off", access_log=False
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -404,8 +403,7 @@ def test_dialect_stops_where_it_should(
 
 
 def test_unknown_key_with_suggestion() -> None:
-    diagnostics = check(
-        """
+    diagnostics = check("""
         naftiko: 1.0.0-alpha2
         info:
           label: Demo
@@ -415,8 +413,7 @@ def test_unknown_key_with_suggestion() -> None:
             - type: rest
               port: 8080
               namespace: demo
-        """
-    )
+        """)
     assert summary(diagnostics) == [
         ("3:3", "NG102", "$.info", "missing required key `description`"),
         ("4:3", "NG100", "$.info.descripton", "unknown key `descripton`"),
@@ -630,8 +627,7 @@ def test_tool_without_call_lists_the_alternatives() -> None:
         ("NG101", "$.capability.exposes[0].tools[0].hints.readOnly"),
         ("NG102", "$.capability.exposes[0].tools[0].outputParameters[0]"),
     ]
-    bare = check(
-        """
+    bare = check("""
         naftiko: 1.0.0-alpha2
         info: {label: Demo, description: Demo}
         capability:
@@ -641,8 +637,7 @@ def test_tool_without_call_lists_the_alternatives() -> None:
               namespace: tools
               tools:
                 - name: list
-        """
-    )
+        """)
     assert summary(bare) == [
         ("9:11", "NG102", "$.capability.exposes[0].tools[0]", "missing required key `call`"),
         ("9:11", "NG102", "$.capability.exposes[0].tools[0]", "missing required key `description`"),
@@ -654,8 +649,7 @@ def test_tool_without_call_lists_the_alternatives() -> None:
 
 
 def test_several_errors_are_all_reported_in_order() -> None:
-    diagnostics = check(
-        """
+    diagnostics = check("""
         naftiko: '1.0'
         info:
           label: Demo
@@ -695,8 +689,7 @@ def test_several_errors_are_all_reported_in_order() -> None:
                     - type: integer
                       mapping: $.count
             - rest
-        """
-    )
+        """)
     assert summary(diagnostics) == [
         ("1:10", "NG103", "$.naftiko", 'invalid value "1.0" for `naftiko`'),
         ("5:12", "NG103", "$.info.created", 'invalid value "2026-5-1" for `created`'),
@@ -751,8 +744,7 @@ def test_several_errors_are_all_reported_in_order() -> None:
 
 
 def test_skill_tool_with_both_sources() -> None:
-    diagnostics = check(
-        """
+    diagnostics = check("""
         naftiko: 1.0.0-alpha2
         info: {label: Demo, description: Demo}
         capability:
@@ -768,8 +760,7 @@ def test_skill_tool_with_both_sources() -> None:
                       description: The guide
                       from: {sourceNamespace: api, action: list}
                       instruction: guide.md
-        """
-    )
+        """)
     assert summary(diagnostics) == [
         (
             "12:15",
