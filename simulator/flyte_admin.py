@@ -1,12 +1,13 @@
 """Strict in-memory simulator of the Flyte Admin "executions" REST API (grpc-gateway flavour).
 
-Run ``python -m simulator.flyte_admin --host 127.0.0.1 --port 30080`` (port 0 picks a free one); once
-bound it prints ``flyte-admin simulator listening on http://HOST:PORT``. Like flyteadmin behind
-grpc-gateway it answers snake_case with unpopulated fields emitted, accepts snake_case or lowerCamelCase,
-rejects unknown fields, writes int64 as strings and errors as ``{"code", "message", "details"}``.
-Simplifications: projects/domains need no registration; executions are RUNNING at once; terminate sets
-ABORTED directly (flyteadmin goes via ABORTING) with both ``abort_metadata`` and ``abort_cause``; a
-wrong method gets HTTP 405 (grpc-gateway sends 501 with the same body).
+Run ``python -m simulator.flyte_admin --host 127.0.0.1 --port 30080`` (port 0 picks a free
+one); once bound it prints ``flyte-admin simulator listening on http://HOST:PORT``. Like
+flyteadmin behind grpc-gateway it answers snake_case with unpopulated fields emitted, accepts
+snake_case or lowerCamelCase, rejects unknown fields, writes int64 as strings and errors as
+``{"code", "message", "details"}``. Simplifications: projects/domains need no registration;
+executions are RUNNING at once; terminate sets ABORTED directly (flyteadmin goes via
+ABORTING) with both ``abort_metadata`` and ``abort_cause``; a wrong method gets HTTP 405
+(grpc-gateway sends 501 with the same body).
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ def _no_constants(token: str) -> None:
 
 
 async def _body(request: Request, message: str) -> dict:
-    """Parse the JSON body into ``message``; an empty body is an empty message (as in grpc-gateway)."""
+    """Parse the JSON body into ``message``; an empty body is an empty message (grpc-gateway)."""
     raw = await request.body()
     if not raw.strip():
         return {}
@@ -329,7 +330,7 @@ class FlyteAdminSimulator:
         return self.executions[_key(ex_id)]
 
     def _launch(self, request: dict) -> dict:
-        """Validate an ExecutionCreateRequest like flyteadmin, store the execution and return its id."""
+        """Validate a create request like flyteadmin, store the execution and return its id."""
         for field in ("project", "domain"):
             if not request.get(field):
                 raise ApiError(INVALID_ARGUMENT, f"missing {field}")
@@ -570,7 +571,7 @@ class FlyteAdminSimulator:
 
 
 async def _error_response(_: Request, exc: Exception) -> JSONResponse:
-    """Render an error as grpc-gateway does; Starlette's routing errors become NotFound or Unimplemented."""
+    """Render an error as grpc-gateway does (routing errors become NotFound or Unimplemented)."""
     if isinstance(exc, HTTPException):
         not_allowed = exc.status_code == 405
         exc = (
