@@ -428,7 +428,7 @@ def create_app(
     """The Streamable HTTP application, serving MCP at ``/mcp``."""
     settings = settings or load_settings()
     server, upstreams = create_server(settings, transport)
-    app = server.streamable_http_app(host=settings.mcp_host)
+    app = server.streamable_http_app(host=settings.mcp_host, json_response=True)
     session_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
