@@ -323,8 +323,37 @@ def _reader_error(name: str, text: str, error: yaml.reader.ReaderError) -> Diagn
     )
 
 
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _FastComposer(CParser, _CoreResolver):
+        """libyaml's parser with our resolver: the same node graph, about ten times faster."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+
+def _compose_fast(text: str) -> Node | None:
+    """Compose with libyaml when it is available and the text is plain; ``None`` means
+    "use the pure-Python composer" (which also words every error message)."""
+    if not yaml.__with_libyaml__ or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    composer = _FastComposer(text)
+    try:
+        node: Node | None = composer.get_single_node()
+        return node
+    except yaml.YAMLError:
+        return None
+    finally:
+        composer.dispose()
+
+
 def _compose(text: str, name: str) -> Node | None:
     """The node graph of the single document in ``text`` (``None`` when it is empty)."""
+    fast = _compose_fast(text)
+    if fast is not None:
+        return fast
     composer: _Composer | None = None
     try:
         composer = _Composer(text)
