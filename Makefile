@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPEC := specs/flyte-admin-executions.yaml
 EXAMPLE := generated_examples/flyte_admin_executions
+# Official examples kept generated (and drift-checked) beside the Flyte package.
+OFFICIAL := nested-object-output-capability aggregate-shared-mock mcp-resources-prompts-capability
 
 .PHONY: venv demo test lint examples check-examples bench clean
 
@@ -21,6 +23,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/naftiko-gen build $(SPEC) -o $(EXAMPLE) --check
+	for name in $(OFFICIAL); do \
+	  $(BIN)/naftiko-gen build tests/data/official/$$name.yaml -o generated_examples/official/$$name --check || exit 1; \
+	done
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -29,6 +34,9 @@ lint: $(STAMP)
 
 examples: $(STAMP)
 	$(BIN)/naftiko-gen build $(SPEC) -o $(EXAMPLE)
+	for name in $(OFFICIAL); do \
+	  $(BIN)/naftiko-gen build tests/data/official/$$name.yaml -o generated_examples/official/$$name || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -111,3 +111,20 @@ def test_descriptions_become_docstrings(flyte_result: Result) -> None:
     assert '"""Create a workflow execution"""' in rest
     upstream = flyte_result.files["flyte_admin_api_executions/upstream.py"]
     assert "Flyte Admin API — Executions business capability." in upstream
+
+
+OFFICIAL_EXAMPLES = [
+    "nested-object-output-capability",
+    "aggregate-shared-mock",
+    "mcp-resources-prompts-capability",
+]
+
+
+@pytest.mark.parametrize("name", OFFICIAL_EXAMPLES)
+def test_checked_in_official_examples_are_up_to_date(name: str) -> None:
+    from naftiko_codegen.pipeline import compile_spec
+
+    result = compile_spec(REPO / "tests" / "data" / "official" / f"{name}.yaml")
+    out = REPO / "generated_examples" / "official" / name
+    drift = compare_tree(out, result.files, result.spec_digest)
+    assert drift.clean, drift.diff

@@ -1,0 +1,111 @@
+"""Command line: ``python -m aggregate_shared_mock_test [rest|mcp|all]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from . import mcp_server, rest
+from .config import ConfigError, Settings, load_settings
+
+
+async def serve(apps: Sequence[tuple[str, ASGIApp, str, int]], log_level: str) -> None:
+    """Run HTTP servers side by side; announce each bound address on stderr; stop together."""
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=port, log_level=log_level.lower(), lifespan="on"
+            )
+        )
+        for _, app, host, port in apps
+    ]
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    while not all(server.started for server in servers):
+        if any(task.done() for task in tasks):
+            break
+        await asyncio.sleep(0.01)
+    else:
+        for (label, _, host, _), server in zip(apps, servers):
+            port = server.servers[0].sockets[0].getsockname()[1]
+            shown = f"[{host}]" if ":" in host else host
+            print(
+                f"{label} listening on http://{shown}:{port}",
+                file=sys.stderr,
+                flush=True,
+            )
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*pending)
+    for task in done:
+        task.result()
+
+
+def http_apps(settings: Settings, which: str) -> list[tuple[str, ASGIApp, str, int]]:
+    """The (label, app, host, port) of every HTTP server ``which`` selects."""
+    apps: list[tuple[str, ASGIApp, str, int]] = []
+    if which in ("rest", "all"):
+        apps.append(
+            (
+                "REST adapter greeting-rest",
+                rest.create_app(settings),
+                settings.rest_host,
+                settings.rest_port,
+            )
+        )
+    if which in ("mcp", "all"):
+        apps.append(
+            (
+                "MCP adapter greeting-mcp (Streamable HTTP at /mcp)",
+                mcp_server.create_app(settings),
+                settings.mcp_host,
+                settings.mcp_port,
+            )
+        )
+    return apps
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, load the settings and run the selected servers."""
+    parser = argparse.ArgumentParser(
+        prog="aggregate-shared-mock-test",
+        description="Serve Aggregate Shared Mock Test. Configuration comes from environment variables prefixed AGGREGATE_SHARED_MOCK_TEST_ (see README.md).",
+    )
+    parser.add_argument(
+        "adapter",
+        nargs="?",
+        choices=["rest", "mcp", "all"],
+        default="all",
+        help="which adapters to serve (default: all)",
+    )
+    parser.add_argument(
+        "--transport",
+        choices=["http", "stdio"],
+        default="http",
+        help="MCP transport: Streamable HTTP or stdio (stdio serves only the MCP adapter)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    if args.transport == "stdio" and args.adapter in ("mcp", "all"):
+        asyncio.run(mcp_server.run_stdio(settings))
+        return 0
+    try:
+        asyncio.run(serve(http_apps(settings, args.adapter), settings.log_level))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

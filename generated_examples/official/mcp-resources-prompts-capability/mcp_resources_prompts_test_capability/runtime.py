@@ -1,0 +1,375 @@
+"""Helpers shared by the adapters: upstream exchanges, encodings and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import mcp_types as types
+
+logger = logging.getLogger(__package__)
+
+
+class SecretMask(logging.Filter):
+    """Replaces bound-variable values in log records with ``***``.
+
+    httpx logs every request URL at INFO, and a URL can hold a credential (an API key in
+    the query, a secret in a templated parameter).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.needles: tuple[str, ...] = ()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.needles:
+            message = record.getMessage()
+            masked = message
+            for needle in self.needles:
+                masked = masked.replace(needle, "***")
+            if masked != message:
+                record.msg, record.args = masked, None
+        return True
+
+
+SECRET_MASK = SecretMask()
+_MASKED_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.proxy")
+
+
+def mask_secrets_in_logs(secrets: Iterable[str]) -> None:
+    """Mask ``secrets`` (as written and as URL-encoded) in every log line.
+
+    The mask is attached to the loggers of httpx and httpcore and to the handlers of the
+    root logger present now (``python -m`` configures them before the servers start).
+    """
+    needles = set(SECRET_MASK.needles)
+    for secret in secrets:
+        if secret:
+            needles.update(
+                (
+                    secret,
+                    quote(secret, safe=""),
+                    str(httpx.QueryParams({"": secret}))[1:],
+                )
+            )
+    SECRET_MASK.needles = tuple(sorted(needles, key=len, reverse=True))
+    targets: list[logging.Filterer] = [
+        logging.getLogger(name) for name in _MASKED_LOGGERS
+    ]
+    targets += logging.getLogger().handlers
+    for target in targets:
+        if SECRET_MASK not in target.filters:
+            target.addFilter(SECRET_MASK)
+
+
+QueryItems = list[tuple[str, str]]
+"""Query-string pairs in the order they are sent."""
+
+
+FORWARDED_RESPONSE_HEADERS = frozenset(
+    {
+        "cache-control",
+        "content-disposition",
+        "content-language",
+        "etag",
+        "expires",
+        "last-modified",
+        "link",
+        "location",
+        "retry-after",
+        "vary",
+    }
+)
+"""Upstream response headers that describe the answer itself and are safe to pass on;
+hop-by-hop, cookie and authentication headers never are."""
+
+
+@dataclass(frozen=True)
+class UpstreamResponse:
+    """An upstream answer: status, content type and the raw body."""
+
+    namespace: str
+    operation: str
+    status: int
+    content_type: str
+    content: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    """The upstream's response headers that REST passes on (see ``FORWARDED_RESPONSE_HEADERS``)."""
+
+    @property
+    def is_error(self) -> bool:
+        """True for HTTP status 400 and above."""
+        return self.status >= 400
+
+    @property
+    def is_json(self) -> bool:
+        """True when the body is declared as JSON (``application/json`` or ``+json``)."""
+        media = self.content_type.split(";", 1)[0].strip().lower()
+        return media == "application/json" or media.endswith("+json")
+
+    def json(self) -> Any:
+        """The decoded JSON body; raises ``ValueError`` when it is not JSON."""
+        return json.loads(self.content)
+
+    def text(self) -> str:
+        """The body as text (undecodable bytes replaced)."""
+        return self.content.decode("utf-8", errors="replace")
+
+
+class UpstreamError(Exception):
+    """The upstream could not be reached, did not answer in time, or answered too much."""
+
+    def __init__(
+        self, namespace: str, operation: str, status: int, title: str, detail: str
+    ):
+        super().__init__(f"{namespace}.{operation}: {detail}")
+        self.namespace = namespace
+        self.operation = operation
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+class InputError(Exception):
+    """A caller's input is missing or invalid."""
+
+    def __init__(self, field: str, location: str, message: str, status: int = 422):
+        super().__init__(f"{location} {field!r}: {message}")
+        self.field = field
+        self.location = location
+        self.message = message
+        self.status = status
+
+
+def segment(value: object) -> str:
+    """Percent-encode ``value`` as exactly one path segment (``/``, ``?``, ``#``, ``.``/``..`` too)."""
+    text = quote(to_text(value), safe="")
+    if text in (".", ".."):
+        return text.replace(".", "%2E")
+    return text
+
+
+def to_text(value: object) -> str:
+    """The wire text of a parameter value (JSON spelling for booleans and containers).
+
+    ``None`` (an optional input that was not given) is the empty string, as in Mustache.
+    """
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def query_items(
+    pairs: Iterable[tuple[str, object]], extra: Iterable[tuple[str, str]] = ()
+) -> QueryItems:
+    """Query pairs with ``None`` values dropped and lists repeated (``a=1&a=2``)."""
+    items: QueryItems = []
+    for name, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            items.extend((name, to_text(item)) for item in value)
+        else:
+            items.append((name, to_text(value)))
+    items.extend(extra)
+    return items
+
+
+def header_items(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """Header values with ``None`` dropped; CR and LF refused so no header can be injected."""
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        if value is None:
+            continue
+        text = to_text(value)
+        if "\r" in text or "\n" in text or "\0" in text:
+            raise InputError(
+                name, "header", "must not contain line breaks or NUL characters"
+            )
+        headers[name] = text
+    return headers
+
+
+def cookie_header(pairs: Iterable[tuple[str, object]]) -> str | None:
+    """One ``Cookie`` header from name/value pairs (``None`` when every value is ``None``)."""
+    cookies = [f"{name}={to_text(value)}" for name, value in pairs if value is not None]
+    return "; ".join(cookies) or None
+
+
+def encode_json(value: Any) -> bytes:
+    """Serialize a JSON request body."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def exchange(
+    http: httpx.AsyncClient,
+    namespace: str,
+    operation: str,
+    request: httpx.Request,
+    max_bytes: int,
+    deadline: float,
+) -> UpstreamResponse:
+    """Send ``request`` and read at most ``max_bytes`` of the answer within ``deadline`` s.
+
+    Connection failures and timeouts become :class:`UpstreamError` (502 and 504); an
+    answer larger than ``max_bytes`` is cut off and reported as a 502 without being held
+    in memory; an upstream that keeps trickling bytes is cut off at the deadline (504).
+    """
+    try:
+        async with asyncio.timeout(deadline):
+            return await _exchange(http, namespace, operation, request, max_bytes)
+    except TimeoutError:
+        raise UpstreamError(
+            namespace,
+            operation,
+            504,
+            "Upstream timeout",
+            f"the upstream API did not finish answering within {deadline:g} s",
+        ) from None
+
+
+async def _exchange(
+    http: httpx.AsyncClient,
+    namespace: str,
+    operation: str,
+    request: httpx.Request,
+    max_bytes: int,
+) -> UpstreamResponse:
+    try:
+        response = await http.send(request, stream=True)
+    except httpx.TimeoutException:
+        raise UpstreamError(
+            namespace,
+            operation,
+            504,
+            "Upstream timeout",
+            "the upstream API did not answer in time",
+        ) from None
+    except httpx.HTTPError as error:
+        raise UpstreamError(
+            namespace,
+            operation,
+            502,
+            "Upstream unavailable",
+            f"the upstream API could not be reached ({type(error).__name__})",
+        ) from None
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise UpstreamError(
+                    namespace,
+                    operation,
+                    502,
+                    "Upstream response too large",
+                    f"the upstream response exceeds the {max_bytes}-byte limit",
+                )
+            chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise UpstreamError(
+            namespace,
+            operation,
+            504,
+            "Upstream timeout",
+            "the upstream API did not answer in time",
+        ) from None
+    except httpx.HTTPError as error:
+        raise UpstreamError(
+            namespace,
+            operation,
+            502,
+            "Upstream unavailable",
+            f"the upstream connection failed ({type(error).__name__})",
+        ) from None
+    finally:
+        await response.aclose()
+    logger.debug("%s.%s -> %s", namespace, operation, response.status_code)
+    return UpstreamResponse(
+        namespace=namespace,
+        operation=operation,
+        status=response.status_code,
+        content_type=response.headers.get("content-type", ""),
+        content=b"".join(chunks),
+        headers=tuple(
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() in FORWARDED_RESPONSE_HEADERS
+        ),
+    )
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """An RFC 9457 problem-details body."""
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+
+
+def upstream_message(response: UpstreamResponse, limit: int = 2000) -> str:
+    """A short description of an upstream error answer that a person or a model can act on."""
+    detail = response.text().strip()
+    if response.is_json:
+        try:
+            body = response.json()
+        except ValueError:
+            pass
+        else:
+            if isinstance(body, Mapping):
+                message = body.get("message") or body.get("error") or body.get("detail")
+                if isinstance(message, str) and message:
+                    detail = message
+    if len(detail) > limit:
+        detail = detail[:limit] + "…"
+    return (
+        f"{response.namespace}.{response.operation} failed: upstream answered HTTP "
+        f"{response.status}" + (f": {detail}" if detail else "")
+    )
+
+
+# --- MCP helpers --------------------------------------------------------------------
+
+
+def tool_error(message: str) -> types.CallToolResult:
+    """A tool result that reports a failure the model can act on."""
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=message)], is_error=True
+    )
+
+
+def tool_result(
+    upstream: UpstreamResponse, *, structured: bool
+) -> types.CallToolResult:
+    """The tool result for an upstream answer: errors flagged, JSON also as structured content."""
+    if upstream.is_error:
+        return tool_error(upstream_message(upstream))
+    text = upstream.text()
+    content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
+    value: Any
+    try:
+        value = upstream.json() if upstream.content.strip() else {}
+    except ValueError:
+        if not structured:  # text answers of tools without an output schema stay text
+            return types.CallToolResult(content=content)
+        value = text
+    return types.CallToolResult(
+        content=content,
+        structured_content=value if isinstance(value, dict) else {"result": value},
+    )
