@@ -11,25 +11,39 @@ read or written is ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import black
-from black.mode import TargetVersion
+if TYPE_CHECKING:
+    import black
 
-MODE = black.Mode(
-    target_versions={TargetVersion.PY311},
-    line_length=88,
-    string_normalization=True,
-    magic_trailing_comma=True,
-    preview=False,
-)
-"""The one black configuration every generated Python file is formatted with."""
+MODE_SETTINGS: dict[str, Any] = {
+    "target_versions": ("PY311",),
+    "line_length": 88,
+    "string_normalization": True,
+    "magic_trailing_comma": True,
+    "preview": False,
+}
+"""The one black configuration every generated Python file is formatted with (black is
+imported only on a cache miss: it is a tenth of a second of start-up)."""
 
 _BLACK_VERSION = importlib.metadata.version("black")
+
+
+@functools.cache
+def black_mode() -> black.Mode:
+    """:data:`MODE_SETTINGS` as a ``black.Mode``."""
+    import black
+    from black.mode import TargetVersion
+
+    settings = dict(MODE_SETTINGS)
+    settings["target_versions"] = {TargetVersion[v] for v in settings["target_versions"]}
+    return black.Mode(**settings)
 
 
 def cache_dir() -> Path | None:
@@ -44,16 +58,16 @@ def cache_dir() -> Path | None:
 
 
 def format_python(text: str, cache: Path | None) -> str:
-    """``black.format_str(text)`` with :data:`MODE`, answered from ``cache`` when possible."""
+    """``black.format_str(text)`` with :func:`black_mode`, answered from ``cache`` when possible."""
     if cache is None:
-        return black.format_str(text, mode=MODE)
-    key = hashlib.sha256(f"{_BLACK_VERSION}\n{MODE!r}\n{text}".encode()).hexdigest()
+        return _black(text)
+    key = hashlib.sha256(f"{_BLACK_VERSION}\n{MODE_SETTINGS!r}\n{text}".encode()).hexdigest()
     entry = cache / key[:2] / key
     try:
         return entry.read_text("utf-8")
     except OSError:
         pass
-    formatted = black.format_str(text, mode=MODE)
+    formatted = _black(text)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
@@ -65,8 +79,14 @@ def format_python(text: str, cache: Path | None) -> str:
     return formatted
 
 
+def _black(text: str) -> str:
+    import black
+
+    return black.format_str(text, mode=black_mode())
+
+
 def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Format every ``.py`` file with :data:`MODE`; other files pass through unchanged."""
+    """Format every ``.py`` file with :func:`black_mode`; other files pass through unchanged."""
     cache = cache_dir()
     return {
         path: format_python(text, cache) if path.endswith(".py") else text

@@ -7,13 +7,13 @@ from pathlib import Path
 import black
 import pytest
 
-from naftiko_codegen.formatting import MODE, cache_dir, format_python
+from naftiko_codegen.formatting import black_mode, cache_dir, format_python
 
 SOURCE = "def f( a,b ):\n  return {'x':a,'y':b}\n"
 
 
 def test_cache_hit_equals_black(tmp_path: Path) -> None:
-    expected = black.format_str(SOURCE, mode=MODE)
+    expected = black.format_str(SOURCE, mode=black_mode())
     assert format_python(SOURCE, tmp_path) == expected
     assert len(list(tmp_path.rglob("*"))) == 2  # one folder, one entry
     assert format_python(SOURCE, tmp_path) == expected
@@ -22,7 +22,7 @@ def test_cache_hit_equals_black(tmp_path: Path) -> None:
 def test_unusable_cache_is_ignored(tmp_path: Path) -> None:
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("")
-    assert format_python(SOURCE, blocked) == black.format_str(SOURCE, mode=MODE)
+    assert format_python(SOURCE, blocked) == black.format_str(SOURCE, mode=black_mode())
 
 
 def test_cache_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
