@@ -27,8 +27,8 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
         info = self.data.get("info", {})
         label = str(info.get("label") or "")
         namespaces = [c.get("namespace", "") for c in capability.get("consumes", [])]
-        package = self.package_name or names.identifier(
-            label or next(iter(namespaces), "capability"), reserved=False
+        package = self.package_name or names.package_name(
+            label or next(iter(namespaces), "capability")
         )
         self.env_prefix = names.constant_name(package)
         self.collect_binds()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 
 _RESERVED = (
     set(keyword.kwlist)
@@ -47,6 +48,34 @@ def identifier(name: str, *, reserved: bool = True) -> str:
     if reserved and result in _RESERVED:
         result += "_"
     return result
+
+
+_TAKEN_MODULES = set(sys.stdlib_module_names) | {
+    "anyio",
+    "black",
+    "defusedxml",
+    "fastapi",
+    "httpx",
+    "jsonschema",
+    "mcp",
+    "mcp_types",
+    "prometheus_client",
+    "pydantic",
+    "starlette",
+    "uvicorn",
+    "yaml",
+}
+"""Top-level modules a generated package must not hide (the standard library and its
+dependencies)."""
+
+
+def package_name(label: str) -> str:
+    """The Python package name for a capability label: an identifier that is no keyword and
+    does not shadow a module the generated code imports (``json`` → ``json_capability``)."""
+    name = identifier(label, reserved=False)
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _TAKEN_MODULES:
+        name += "_capability"
+    return name
 
 
 def class_name(name: str) -> str:
