@@ -57,7 +57,7 @@ def _guarded(command: F) -> F:
             raise
         except KeyboardInterrupt:
             click.echo("naftiko-gen: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(ExitCode.INTERRUPTED)
         except Exception as error:  # the contract: no traceback for users
             if os.environ.get("NAFTIKO_GEN_DEBUG"):
                 traceback.print_exc()

@@ -14,3 +14,5 @@ class ExitCode(enum.IntEnum):
     """The spec is invalid, or the command line was used wrongly."""
     INTERNAL = 3
     """A bug in naftiko-gen; the message asks for a report."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C (SIGINT), as shells report it; the output directory is intact."""

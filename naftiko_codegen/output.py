@@ -13,7 +13,8 @@ SHA-256. A build:
   the current directory in one ``rename`` (Linux ``renameat2(RENAME_EXCHANGE)``, macOS
   ``renamex_np(RENAME_SWAP)``). A build killed at any moment therefore leaves either the
   complete previous tree or the complete new one; at worst a hidden
-  ``.OUT.naftiko-gen-*`` directory is left beside OUT and the next build removes it.
+  ``.OUT.naftiko-gen-*`` directory is left beside OUT and the next build removes it. A first
+  build into a directory that does not exist yet is a single plain ``rename``.
   Where the swap is not possible (another platform, a file system without it, OUT being a
   mount point, an unwritable parent directory), each file is still replaced atomically and
   the manifest is written last.
@@ -325,9 +326,12 @@ def _swap_write(
     expected: dict[str, str],
     owned: set[str],
     overwrite: set[str],
-    exchange: Callable[[Path, Path], None],
+    exchange: Callable[[Path, Path], None] | None,
 ) -> list[str]:
-    """Assemble the new tree beside ``real_out`` and swap it in; returns paths left behind."""
+    """Assemble the new tree beside ``real_out`` and swap it in (or rename it into place when
+    there is no tree yet); returns the paths left behind."""
+    if exchange is None and os.path.lexists(real_out):
+        raise _SwapUnavailable("no atomic exchange on this platform")
     generated_dirs = {str(PurePosixPath(p).parent) for p in expected} - {"."}
     for directory in list(generated_dirs):
         generated_dirs.update(str(parent) for parent in PurePosixPath(directory).parents)
@@ -387,6 +391,7 @@ def _swap_write(
         for folder, _, _ in os.walk(staging):
             _fsync_directory(Path(folder))
         if exists:
+            assert exchange is not None
             try:
                 exchange(staging, real_out)
             except OSError as error:
@@ -515,16 +520,12 @@ def _write_tree(out: Path, expected: dict[str, str], force: bool) -> WriteReport
     if not stale and not changed:
         return WriteReport([], [], [])  # up to date: touch nothing
     real_out.parent.mkdir(parents=True, exist_ok=True)
-    exchange = _exchange_function()
-    if exchange is not None:
-        try:
-            left = _swap_write(real_out, expected, owned, set(foreign), exchange)
-        except _SwapUnavailable:
-            pass
-        else:
-            return WriteReport(changed, stale, left)
-    _write_in_place(real_out, expected, owned)
-    return WriteReport(changed, stale, [])
+    try:
+        left = _swap_write(real_out, expected, owned, set(foreign), _exchange_function())
+    except _SwapUnavailable:
+        _write_in_place(real_out, expected, owned)
+        return WriteReport(changed, stale, [])
+    return WriteReport(changed, stale, left)
 
 
 def _foreign_in_the_way(real_out: Path, expected: dict[str, str], owned: set[str]) -> list[str]:

@@ -65,6 +65,11 @@ def ident(name: str) -> str:
     return name
 
 
+def toml_str(text: str) -> str:
+    """A TOML basic string: JSON's escaping plus DEL, which TOML forbids raw."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007F")
+
+
 def json_text(value: Any, *, sort_keys: bool = False) -> str:
     """Deterministic, human-readable JSON (``sort_keys`` where spec mapping order leaks in)."""
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=sort_keys) + "\n"
@@ -419,6 +424,7 @@ def environment() -> jinja2.Environment:
         docstring=docstring,
         ident=ident,
         json=json_text,
+        toml_str=toml_str,
         python_type=python_type,
         value_expr=value_expr,
         md_text=md_text,

@@ -7,6 +7,7 @@ import queue
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,6 +18,12 @@ import pytest
 
 from naftiko_codegen.output import write_tree
 from naftiko_codegen.pipeline import Result, compile_spec
+
+# Keep black's formatting cache out of the developer's home, shared by the whole session
+# (subprocesses inherit it); set NAFTIKO_GEN_CACHE_DIR to override.
+os.environ.setdefault(
+    "NAFTIKO_GEN_CACHE_DIR", tempfile.mkdtemp(prefix="naftiko-gen-test-cache-")
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -219,7 +219,7 @@ class LowererBase:
             )
         matches = [op for op in api.operations if op.name == operation]
         if not matches:
-            known = ", ".join(op.name for op in api.operations)
+            known = ", ".join(dict.fromkeys(op.name for op in api.operations))
             raise self.skip(
                 path,
                 "NG200",
