@@ -61,6 +61,8 @@ class LowererBase:
         self.api_paths: dict[str, Path] = {}
         self.env_prefix = ""
         self.functions: dict[str, Mapping[str, Any]] = {}
+        self.operation_index: dict[str, dict[str, list[ir.ConsumedOperation]]] = {}
+        """Consumed operations by namespace and name (``call`` resolution in constant time)."""
 
     # -- diagnostics ---------------------------------------------------------------
 
@@ -217,7 +219,12 @@ class LowererBase:
                 f"`call: {call}` names no consumed namespace {namespace!r}",
                 expected=f"one of: {known}",
             )
-        matches = [op for op in api.operations if op.name == operation]
+        index = self.operation_index.get(namespace)
+        if index is None:
+            index = self.operation_index[namespace] = {}
+            for candidate in api.operations:
+                index.setdefault(candidate.name, []).append(candidate)
+        matches = index.get(operation, [])
         if not matches:
             known = ", ".join(dict.fromkeys(op.name for op in api.operations))
             raise self.skip(
