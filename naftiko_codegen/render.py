@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from . import __version__, ir
+from . import ir
 
 _PYTHON_TYPES = {
     "string": "str",
@@ -431,12 +431,11 @@ def environment() -> jinja2.Environment:
         md_cell=md_cell,
         md_code=md_code,
         hints_text=hints_text,
-        shape_source=shape_source,
         selector_literal=selector_literal,
         mock_expr=mock_expr,
+        body_args=body_args,
     )
     env.globals.update(
-        generator_version=__version__,
         uses_to_text=uses_to_text,
         cap_params=cap_params,
         shape_source=shape_source,
@@ -448,7 +447,6 @@ def environment() -> jinja2.Environment:
         cap_has_steps=cap_has_steps,
         auth_challenge=auth_challenge,
     )
-    env.filters["body_args"] = body_args
     return env
 
 
