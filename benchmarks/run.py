@@ -31,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import traceback
@@ -231,12 +232,15 @@ def tool_python(results: dict[str, Any], tool: str) -> Path | None:
 # =========================================================================== build
 
 
-_CACHES = iter(range(1, 1_000_000))
-
-
 def fresh_cache() -> str:
-    """An empty directory for the compiler's format cache (NAFTIKO_GEN_CACHE_DIR): every build sample starts cold."""
-    return str(WORK / "fmtcache" / f"c{next(_CACHES)}")
+    """A new, empty directory for the compiler's format cache (NAFTIKO_GEN_CACHE_DIR): every build sample starts cold.
+
+    ``mkdtemp`` rather than a counter: ``benchmarks/work`` outlives a run, and a counter would
+    hand the next run the caches this one filled (the 18:30 run's "cold" builds were hits).
+    """
+    root = WORK / "fmtcache"
+    root.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkdtemp(prefix="c", dir=root)
 
 
 def write_warmup() -> Path:
@@ -312,6 +316,10 @@ def summarise_build(entry: dict[str, Any], runs: list[dict[str, Any]], wholes: l
     result["generated_lines"] = first.get("generated_lines")
     result["generated_files"] = first.get("files")
     result["changed_by_format"] = [first.get("changed_by_format"), first.get("python_files")]
+    stale = [r.get("cache_entries_before_first_build") for r in runs if r.get("cache_entries_before_first_build")]
+    if stale:
+        # A first build that found cached modules is not a cold build: refuse to report it as one.
+        raise RuntimeError(f"{entry['name']}: the format cache was not empty before the first build ({stale})")
     primed = [r["reps"][0] for r in runs]
     warm = [rep for r in runs for rep in r["reps"][1:]]
     result["in_process_primed"] = summary([rep["total"] for rep in primed])
@@ -991,6 +999,7 @@ def main() -> int:
     os.environ["NAFTIKO_GEN_CACHE_DIR"] = str(WORK / "fmtcache" / "default")
     budget = Budget(args.budget)
     WORK.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(WORK / "fmtcache", ignore_errors=True)
     atexit.register(stop_all)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results: dict[str, Any] = {
