@@ -319,7 +319,7 @@ def _reader_error(name: str, text: str, error: yaml.reader.ReaderError) -> Diagn
         Severity.ERROR,
         "NG001",
         f"character U+{code:04X} is not allowed in YAML",
-        hint="write it as an escape inside a double-quoted string, such as \"\\0\" or \"\\x07\"",
+        hint='write it as an escape inside a double-quoted string, such as "\\0" or "\\x07"',
     )
 
 

@@ -347,9 +347,7 @@ def _swap_write(
     swapped = False
     try:
         exists = os.path.lexists(real_out)
-        directory_mode = (
-            stat.S_IMODE(os.stat(real_out).st_mode) if exists else 0o777 & ~_umask()
-        )
+        directory_mode = stat.S_IMODE(os.stat(real_out).st_mode) if exists else 0o777 & ~_umask()
         os.chmod(staging, directory_mode)
         mode = _file_mode()
         # The manifest first, so that a leftover staging directory names its own files.

@@ -396,9 +396,11 @@ class _Reporter:
             return issues
         hint = "add " + "; or ".join(ways)
         return [
-            dataclasses.replace(i, hint=i.hint or hint)
-            if i.keyword == "required" and i.path == base
-            else i
+            (
+                dataclasses.replace(i, hint=i.hint or hint)
+                if i.keyword == "required" and i.path == base
+                else i
+            )
             for i in issues
         ]
 
