@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "NG210": "bound variable never referenced",
     "NG211": "feature not supported by the generator",
     "NG212": "location outside the spec's directory",
+    "NG213": "imported consumes cannot be resolved",
 }
 
 

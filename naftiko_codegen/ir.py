@@ -18,9 +18,11 @@ ParamType = Literal["string", "number", "integer", "boolean", "array", "object"]
 class TemplatePart:
     """One piece of a compiled Mustache string: literal text, an input, or a bound variable."""
 
-    kind: Literal["text", "input", "secret"]
+    kind: Literal["text", "input", "secret", "context"]
     value: str
     """The text, the exposed input's Python identifier, or the bound variable's name."""
+    ref: ContextRef | None = None
+    """An earlier step's answer or an input, read at a path (kind ``context``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,10 +35,21 @@ class PathStep:
 
 
 @dataclasses.dataclass(frozen=True)
+class ContextRef:
+    """A value an orchestrated operation reads: an earlier step's answer or an exposed
+    input (``$.<step>.<path>``, ``{{<step>.<path>}}``), followed along ``path``."""
+
+    kind: Literal["step", "input"]
+    name: str
+    """The step's name (its key in the generated ``context``) or the input's identifier."""
+    path: tuple[PathStep, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class ValueSource:
     """Where the value of one consumed parameter comes from in one exposed operation."""
 
-    kind: Literal["input", "literal", "template", "object", "array"]
+    kind: Literal["input", "literal", "template", "object", "array", "context"]
     input: str = ""
     """Python identifier of the exposed input (kind ``input``)."""
     literal: Any = None
@@ -45,15 +58,20 @@ class ValueSource:
     """The compiled template (kind ``template``)."""
     members: tuple[tuple[str, ValueSource], ...] = ()
     """Keys and values (kind ``object``) or elements under keys ``"0"``, ``"1"``... (``array``)."""
+    ref: ContextRef | None = None
+    """An earlier step's answer or an input read at a path (kind ``context``)."""
 
 
 @dataclasses.dataclass(frozen=True)
 class RequestBody:
     """A body the consumed operation declares, compiled for one exposed operation."""
 
-    encoding: Literal["json", "text", "form"]
+    encoding: Literal["json", "text", "form", "multipart"]
     content_type: str
     value: ValueSource
+    """The body's value; for ``multipart``, an array of objects with the members ``name``,
+    ``value``, ``filename`` and ``contentType`` (the last two literal ``None`` when absent),
+    one per part, in order."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +132,11 @@ class ConsumedOperation:
         )
 
     @property
+    def multipart(self) -> bool:
+        """True when the declared body is ``multipartForm`` (sent with httpx ``files=``)."""
+        return isinstance(self.body_spec, dict) and self.body_spec.get("type") == "multipartForm"
+
+    @property
     def path_params(self) -> tuple[ConsumedParam, ...]:
         """Parameters substituted into the path."""
         return tuple(p for p in self.params if p.location == "path")
@@ -138,12 +161,29 @@ class ConsumedOperation:
 class Authentication:
     """Credentials the generated client attaches to every upstream request."""
 
-    type: Literal["bearer", "apikey", "basic", "digest"]
+    type: Literal["bearer", "apikey", "basic", "digest", "oauth2"]
     token: ValueSource | None = None
     key: str = ""
     placement: Literal["header", "query"] = "header"
     username: ValueSource | None = None
     password: ValueSource | None = None
+    oauth2: OAuth2 | None = None
+    """For ``oauth2`` (exposed adapters only): the resource server's settings."""
+
+
+@dataclasses.dataclass(frozen=True)
+class OAuth2:
+    """An OAuth 2.1 resource server: JWT access tokens checked against the issuer's JWKS."""
+
+    issuer: str
+    """``authorizationServerUri``: the expected ``iss``; metadata comes from its
+    ``/.well-known/oauth-authorization-server``."""
+    resource: str
+    """This server's canonical URI (RFC 8707), served as protected resource metadata."""
+    audience: str
+    """The expected ``aud``; empty: the resource URI configured at run time."""
+    scopes: tuple[str, ...]
+    """Scopes every token must carry."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +205,11 @@ class ConsumedApi:
     operations: tuple[ConsumedOperation, ...]
     common_headers: tuple[tuple[str, ValueSource], ...] = ()
     """API-level header parameters with a fixed value (also sent by ``forward``)."""
+
+    @property
+    def multipart(self) -> bool:
+        """True when some operation sends a ``multipart/form-data`` body."""
+        return any(operation.multipart for operation in self.operations)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +257,7 @@ class Shape:
         if self.type == "array":
             items = self.items.json_schema if self.items else {}
             return {"type": ["array", "null"], "items": items}
-        if self.value is not None:
+        if self.value is not None and self.value != ValueSource("literal"):
             return {"type": self.type}
         return {"type": [self.type, "null"]}
 
@@ -263,11 +308,59 @@ class Invocation:
 
 
 @dataclasses.dataclass(frozen=True)
+class LookupStep:
+    """A ``lookup`` step: entries of an earlier step's array whose ``match`` field equals
+    the looked-up value(s), reduced to ``fields``."""
+
+    index: str
+    """The name of the earlier step whose answer is the table."""
+    match: str
+    value: ContextRef
+    fields: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ScriptStep:
+    """A ``script`` step (Python), run in a subprocess of the generated server."""
+
+    files: tuple[tuple[str, str], ...]
+    """Path (relative to the spec's directory, POSIX) and source of each file run,
+    dependencies first, the script last; embedded in the package data ``scripts.json``."""
+    timeout: float
+    """Seconds before the subprocess is killed."""
+    enabled: bool | None
+    """``management.scripting.enabled``; ``None`` reads ``NAFTIKO_SCRIPTING`` at run time."""
+    inputs: tuple[tuple[str, ValueSource], ...]
+    """The exposed inputs, by name: the ``context`` entries the step answers may shadow."""
+    with_values: tuple[tuple[str, ValueSource], ...] = ()
+    """The ``with`` values, by name: they shadow inputs and step answers."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The embedded files run, in order."""
+        return tuple(name for name, _ in self.files)
+
+
+@dataclasses.dataclass(frozen=True)
 class Step:
-    """One ``call`` step of an orchestrated operation; its JSON answer is kept as ``name``."""
+    """One step of an orchestrated operation; its JSON answer is kept as ``name``.
+
+    Exactly one of ``invocation`` (``call``), ``lookup`` and ``script`` is set."""
 
     name: str
-    invocation: Invocation
+    invocation: Invocation | None = None
+    lookup: LookupStep | None = None
+    script: ScriptStep | None = None
+
+    @property
+    def sources(self) -> tuple[ValueSource, ...]:
+        """Values a lookup or script step evaluates (call arguments excluded)."""
+        if self.lookup is not None:
+            return (ValueSource("context", ref=self.lookup.value),)
+        if self.script is not None:
+            entries = self.script.inputs + self.script.with_values
+            return tuple(source for _, source in entries)
+        return ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -411,6 +504,20 @@ class McpResource:
 
 
 @dataclasses.dataclass(frozen=True)
+class McpFileResource:
+    """A file read at build time (``location``), served with a fixed URI."""
+
+    name: str
+    title: str | None
+    uri: str
+    description: str
+    size: int
+    """The file's size in bytes."""
+    contents: dict[str, str]
+    """``mimeType`` and either ``text`` or ``blob`` (base64), as MCP sends them."""
+
+
+@dataclasses.dataclass(frozen=True)
 class PromptArgument:
     """An argument of an MCP prompt (always a string)."""
 
@@ -449,6 +556,8 @@ class McpAdapter:
     prompts: tuple[McpPrompt, ...] = ()
     authentication: Authentication | None = None
     """Credentials callers must present on Streamable HTTP (stdio is local and unchecked)."""
+    files: tuple[McpFileResource, ...] = ()
+    """Resources embedded from local files, in the package data file ``<module>_files.json``."""
 
     @property
     def has_shapes(self) -> bool:
@@ -467,6 +576,14 @@ class ControlAdapter:
     metrics: bool
     info: bool
     """``/status``: the capability's name and adapters (never configuration values)."""
+    authentication: Authentication | None = None
+    """Credentials callers of the control port must present."""
+    traces: int = 0
+    """Size of the ``/traces`` ring buffer of request summaries (0: no ``/traces``)."""
+    sampling: float = 1.0
+    """Share of requests (without a sampled parent) whose summaries are kept."""
+    propagation: Literal["w3c", "b3"] = "w3c"
+    """Trace context header sent upstream: ``traceparent`` (W3C) or ``b3`` (single)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -512,20 +629,14 @@ class Capability:
     variables: tuple[BoundVariable, ...]
     control: ControlAdapter | None = None
     skills: tuple[SkillAdapter, ...] = ()
+    imports: tuple[tuple[str, str], ...] = ()
+    """Files imported consumed APIs were read from: (path relative to the spec's directory,
+    POSIX; SHA-256), sorted. Recorded in ``config.py`` so that editing one is drift."""
 
     @property
     def listeners(self) -> tuple[McpAdapter | ControlAdapter | SkillAdapter, ...]:
         """Non-REST servers with their own host and port settings (MCP, skills, control)."""
         return (*self.mcp_adapters, *self.skills, *((self.control,) if self.control else ()))
-
-    @property
-    def server_modules(self) -> list[str]:
-        """Modules ``__main__`` imports, sorted."""
-        adapters: list[RestAdapter | McpAdapter | ControlAdapter | SkillAdapter] = [
-            *self.rest_adapters,
-            *self.listeners,
-        ]
-        return sorted(set(adapter.module for adapter in adapters))
 
     @property
     def decoders(self) -> set[str]:
@@ -544,17 +655,38 @@ class Capability:
     @property
     def exposed_auth(self) -> bool:
         """True when some adapter checks its callers' credentials."""
+        adapters: list[RestAdapter | McpAdapter | SkillAdapter | ControlAdapter] = [
+            *self.rest_adapters,
+            *self.mcp_adapters,
+            *self.skills,
+            *((self.control,) if self.control else ()),
+        ]
+        return any(adapter.authentication is not None for adapter in adapters)
+
+    @property
+    def oauth2_adapters(self) -> tuple[RestAdapter | McpAdapter | SkillAdapter, ...]:
+        """Adapters that are OAuth 2.1 resource servers (their issuer and resource are
+        configurable at run time; the package then depends on PyJWT)."""
         adapters: list[RestAdapter | McpAdapter | SkillAdapter] = [
             *self.rest_adapters,
             *self.mcp_adapters,
             *self.skills,
         ]
-        return any(adapter.authentication is not None for adapter in adapters)
+        return tuple(
+            adapter
+            for adapter in adapters
+            if adapter.authentication is not None and adapter.authentication.oauth2 is not None
+        )
 
     @property
     def metrics(self) -> bool:
         """True when the adapters record Prometheus metrics (a control port serves them)."""
         return self.control is not None and self.control.metrics
+
+    @property
+    def traces(self) -> bool:
+        """True when the adapters keep trace summaries for the control port's ``/traces``."""
+        return self.control is not None and self.control.traces > 0
 
     @property
     def forwarded_apis(self) -> tuple[str, ...]:

@@ -54,7 +54,7 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             elif kind == "skill":
                 skill_specs.append((adapter, path, "skills" + module_suffix))
             elif kind == "control" and control is None:
-                control = self.lower_control(adapter)
+                control = self.lower_control(adapter, path)
             elif kind == "mcp":
                 mcp.append(self.lower_mcp(adapter, path, "mcp" + module_suffix))
             else:
@@ -82,6 +82,7 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             variables=variables,
             control=control,
             skills=tuple(self.lower_skills(*args, rest, mcp) for args in skill_specs),
+            imports=tuple(sorted(self.imported_files.items())),
         )
 
     def lower_skills(
@@ -139,13 +140,26 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             ),
         )
 
-    @staticmethod
-    def lower_control(spec: dict[str, Any]) -> ir.ControlAdapter:
-        """The control adapter: health (default on), metrics unless observability is off."""
+    def lower_control(self, spec: dict[str, Any], path: Path) -> ir.ControlAdapter:
+        """The control adapter: health (default on); metrics and ``/traces`` unless
+        observability is off. OTLP export is not generated (a warning says so)."""
         management = spec.get("management") or {}
         observability = spec.get("observability") or {}
+        enabled = observability.get("enabled", True)
         local = (observability.get("metrics") or {}).get("local") or {}
-        metrics = observability.get("enabled", True) and local.get("enabled", True)
+        metrics = enabled and local.get("enabled", True)
+        traces = observability.get("traces") or {}
+        traces_local = traces.get("local") or {}
+        buffer = int(traces_local.get("buffer-size", 100))
+        if enabled and "otlp" in (observability.get("exporters") or {}):
+            self.report(
+                path + ("observability", "exporters", "otlp"),
+                "NG211",
+                "OTLP export is not generated; traces stay on the control port (`/traces`)",
+                severity=Severity.WARNING,
+                hint="scrape `/metrics` and read `/traces`, or put an OpenTelemetry "
+                "collector's Prometheus receiver in front of the control port",
+            )
         return ir.ControlAdapter(
             key="control",
             module="control",
@@ -153,6 +167,15 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             health=bool(management.get("health", True)),
             metrics=bool(metrics),
             info=bool(management.get("info", False)),
+            authentication=self.authentication(
+                spec.get("authentication"),
+                path + ("authentication",),
+                ("bearer", "apikey", "basic", "digest"),
+                exposed=True,
+            ),
+            traces=buffer if enabled and traces_local.get("enabled", True) else 0,
+            sampling=float(traces.get("sampling", 1.0)),
+            propagation=traces.get("propagation", "w3c"),
         )
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .. import ir, names
 from ..diagnostics import Diagnostic, Path, Severity
 from ..loader import Document
 from ..mustache import TemplateSyntaxError, is_template, tokens
+from .oauth2 import lower_oauth2, oauth2_problems
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -63,12 +65,27 @@ class LowererBase:
         self.functions: dict[str, Mapping[str, Any]] = {}
         self.operation_index: dict[str, dict[str, list[ir.ConsumedOperation]]] = {}
         """Consumed operations by namespace and name (``call`` resolution in constant time)."""
+        self.api_documents: dict[str, Document] = {}
+        """The imported file each imported consumed API is written in (by local namespace)."""
+        self.failed_imports: set[str] = set()
+        """Local namespaces of imports that failed (their calls are skipped silently)."""
 
     # -- diagnostics ---------------------------------------------------------------
 
     def report(self, path: Path, code: str, message: str, **extra: Any) -> None:
         """Record a diagnostic located at ``path``."""
         self.diagnostics.append(self.doc.diagnostic(path, code, message, **extra))
+
+    @contextlib.contextmanager
+    def located_in(self, document: Document | None) -> Iterator[None]:
+        """Locate the diagnostics reported inside the block in ``document`` (an imported
+        file); ``None`` keeps the spec."""
+        saved = self.doc
+        self.doc = document or saved
+        try:
+            yield
+        finally:
+            self.doc = saved
 
     def skip(self, path: Path, code: str, message: str, **extra: Any) -> _SkipOperation:
         """Record a warning for ``path`` and return the exception that skips the operation."""
@@ -113,7 +130,12 @@ class LowererBase:
         ]
 
     def report_unused_variables(self) -> None:
-        """Warn about bound variables nothing references (they stay optional at run time)."""
+        """Warn about bound variables nothing references (they stay optional at run time).
+
+        Nothing is reported when an import failed: its API may be what references them.
+        """
+        if self.failed_imports:
+            return
         for base, binds in self.bind_sections():
             for index, bind in enumerate(binds):
                 for name in bind.get("keys", {}):
@@ -211,6 +233,8 @@ class LowererBase:
         """The consumed operation ``call: namespace.operation`` names."""
         namespace, _, operation = call.partition(".")
         api = self.apis.get(namespace)
+        if api is None and namespace in self.failed_imports:
+            raise _SkipOperation()  # the import's own error explains
         if api is None:
             known = ", ".join(sorted(self.apis)) or "none"
             raise self.skip(
@@ -350,7 +374,9 @@ class LowererBase:
 
     def exposed_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
         """Credentials an adapter demands; an unsupported scheme is an error, never open."""
-        return self.authentication(spec, path, ("bearer", "apikey", "basic"), exposed=True)
+        return self.authentication(
+            spec, path, ("bearer", "apikey", "basic", "digest", "oauth2"), exposed=True
+        )
 
     def authentication(
         self,
@@ -376,6 +402,11 @@ class LowererBase:
                 ),
             )
             return None
+        if kind == "oauth2":
+            problems = oauth2_problems(spec)
+            for field, message in problems:
+                self.report(path + (field,), "NG211", message)
+            return None if problems else ir.Authentication(type=kind, oauth2=lower_oauth2(spec))
 
         def value(field: str) -> ir.ValueSource | None:
             if field not in spec:

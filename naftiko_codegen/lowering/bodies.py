@@ -44,7 +44,8 @@ class BodiesLowering(LowererBase):
         if body_source is not None and body_source.kind != "input":
             body = ir.RequestBody("json", "application/json", body_source)
         elif body_source is None and operation.body_spec is not None:
-            body = self.request_body(operation.body_spec, operation.body_path, inputs)
+            with self.located_in(self.api_documents.get(api.namespace)):
+                body = self.request_body(operation.body_spec, operation.body_path, inputs)
         can_send_body = operation.body_param is not None or operation.method in _BODY_METHODS
         return ir.Invocation(
             api=api,
@@ -79,7 +80,32 @@ class BodiesLowering(LowererBase):
             return ir.RequestBody(
                 "form", "application/x-www-form-urlencoded", self.structure(data, data_path, inputs)
             )
+        if kind == "multipartForm":
+            parts = self.multipart_parts(data, data_path, inputs)
+            return ir.RequestBody("multipart", "multipart/form-data", parts)
         raise self.skip(path, "NG211", f"`{kind}` request bodies are not generated yet")
+
+    def multipart_parts(
+        self, data: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]
+    ) -> ir.ValueSource:
+        """``multipartForm`` parts, in order: name, value and filename compiled as templates
+        over the inputs and bound variables, ``contentType`` a literal (``None``: absent)."""
+        parts = []
+        for index, part in enumerate(data or []):
+            members: list[tuple[str, ir.ValueSource]] = []
+            for field in ("name", "value", "filename"):
+                source = ir.ValueSource("literal", literal=None)
+                if field in part:
+                    field_path = path + (index, field)
+                    source = self.compile_value(
+                        str(part[field]), field_path, inputs, skip_on_error=True
+                    )
+                members.append((field, source))
+            content_type = part.get("contentType")
+            literal = None if content_type is None else str(content_type)
+            members.append(("contentType", ir.ValueSource("literal", literal=literal)))
+            parts.append((str(index), ir.ValueSource("object", members=tuple(members))))
+        return ir.ValueSource("array", members=tuple(parts))
 
     def structure(
         self, data: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]

@@ -9,24 +9,36 @@ from typing import Any
 from .. import ir, names
 from ..diagnostics import Path, Severity
 from ..mustache import is_template
-from .base import _PLACEHOLDER, LowererBase
+from .base import _PLACEHOLDER
+from .imports import ImportsLowering, local_name
 
 
-class ConsumesLowering(LowererBase):
+class ConsumesLowering(ImportsLowering):
     """Builds :class:`ir.ConsumedApi` values."""
 
     def lower_api(self, spec: Mapping[str, Any], path: Path) -> None:
-        """Lower one consumed API and its operations."""
-        if "location" in spec:
-            self.report(
-                path + ("location",),
-                "NG211",
-                "imported consumes (`location`) are not supported yet",
-            )
-            return
-        namespace = spec["namespace"]
+        """Lower one consumed API and its operations.
+
+        An imported API (``location``) is lowered from the file it is written in, under its
+        local name (``as``, else ``import``); diagnostics inside it are located there.
+        """
+        namespace = local_name(spec)
         if namespace in self.apis:
-            self.report(path + ("namespace",), "NG204", f"consumed namespace {namespace!r} repeats")
+            key = "namespace" if "namespace" in spec else ("as" if "as" in spec else "import")
+            self.report(path + (key,), "NG204", f"consumed namespace {namespace!r} repeats")
+            return
+        if "location" in spec:
+            resolved = self.resolve_import(spec, path)
+            if resolved is None:
+                self.failed_imports.add(namespace)
+                return
+            inline = {**resolved.spec, "namespace": namespace}
+            if "description" in spec:
+                inline["description"] = spec["description"]
+            self.api_documents[namespace] = resolved.document
+            with self.located_in(resolved.document):
+                self.lower_api(inline, resolved.path)
+            self.api_paths[namespace] = path
             return
         base_uri = str(spec.get("baseUri") or "").rstrip("/")
         common = list(spec.get("inputParameters", []))

@@ -9,6 +9,8 @@ from typing import Any, cast
 
 from .. import ir, names
 from ..diagnostics import Path
+from ..mustache import TemplateSyntaxError, tokens
+from . import files as files_
 from .base import (
     _DERIVED_HINTS,
     _DROPPED,
@@ -31,11 +33,21 @@ class McpLowering(StepsLowering):
             except _SkipOperation:
                 continue
         resources: list[ir.McpResource] = []
+        files: dict[str, ir.McpFileResource] = {}
         for index, resource in enumerate(spec.get("resources", [])):
+            r_path = path + ("resources", index)
             try:
-                resources.append(
-                    self.lower_resource(spec["namespace"], resource, path + ("resources", index))
-                )
+                if "location" in resource:
+                    for item in self.lower_file_resource(resource, r_path):
+                        if item.uri in files:
+                            raise self.skip(
+                                r_path + ("uri",),
+                                "NG204",
+                                f"resource URI {item.uri!r} is served twice",
+                            )
+                        files[item.uri] = item
+                    continue
+                resources.append(self.lower_resource(spec["namespace"], resource, r_path))
             except _SkipOperation:
                 continue
         prompts: list[ir.McpPrompt] = []
@@ -55,6 +67,7 @@ class McpLowering(StepsLowering):
             tools=tuple(tools),
             resources=tuple(resources),
             prompts=tuple(prompts),
+            files=tuple(files.values()),
             authentication=self.exposed_auth(
                 spec.get("authentication"), path + ("authentication",)
             ),
@@ -138,10 +151,43 @@ class McpLowering(StepsLowering):
             output=output or self.output(spec, path, inputs, mock=True),
         )
 
+    def read_files(
+        self, location: str, path: Path, *, allow_dir: bool
+    ) -> list[files_.EmbeddedFile]:
+        """The files ``location`` names, read now; a problem is a located error."""
+        try:
+            return files_.read_location(location, self.doc.directory, allow_dir=allow_dir)
+        except files_.FileProblem as problem:
+            self.report(
+                path, problem.code, problem.message, found=f"`{location}`", hint=problem.hint
+            )
+            raise _SkipOperation() from None
+
+    def lower_file_resource(self, spec: Mapping[str, Any], path: Path) -> list[ir.McpFileResource]:
+        """A file (one resource) or a directory (one resource per file, ``uri/relative``)."""
+        uri = str(spec["uri"])
+        if re.search(r"\{[^{}]+\}", uri):
+            raise self.skip(
+                path + ("uri",),
+                "NG211",
+                "a file resource cannot be a template (`{...}` in its URI)",
+            )
+        found = self.read_files(str(spec["location"]), path + ("location",), allow_dir=True)
+        declared = spec.get("mimeType")
+        return [
+            ir.McpFileResource(
+                name=str(spec["name"]),
+                title=spec.get("label"),
+                uri=files_.file_uri(uri, item.relative),
+                description=str(spec.get("description") or ""),
+                size=len(item.data),
+                contents=item.contents(declared),
+            )
+            for item in found
+        ]
+
     def lower_resource(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpResource:
         """A resource read through a consumed operation; ``{x}`` in the URI makes a template."""
-        if "location" in spec:
-            raise self.skip(path + ("location",), "NG211", "file resources are not generated yet")
         self.unsupported_shapes(spec, path)
         if "call" not in spec:
             raise self.skip(path, "NG211", "a resource needs `call`")
@@ -182,9 +228,10 @@ class McpLowering(StepsLowering):
         )
 
     def lower_prompt(self, spec: Mapping[str, Any], path: Path) -> ir.McpPrompt:
-        """A prompt template; ``{{arg}}`` in message text interpolates an argument."""
-        if "location" in spec:
-            raise self.skip(path + ("location",), "NG211", "file prompts are not generated yet")
+        """A prompt template; ``{{arg}}`` in message text interpolates an argument.
+
+        A ``location`` prompt is one ``user`` message: the file's text, compiled now.
+        """
         arguments = tuple(
             ir.PromptArgument(
                 name=str(argument["name"]),
@@ -202,18 +249,23 @@ class McpLowering(StepsLowering):
             for a in arguments
         }
         self.check_identifiers(inputs.values(), path)
-        messages = tuple(
-            (
-                message["role"],
-                self.compile_value(
-                    str(message["content"]),
-                    path + ("template", index, "content"),
-                    inputs,
-                    skip_on_error=True,
-                ),
+        if "location" in spec:
+            messages: tuple[tuple[Any, ir.ValueSource], ...] = (
+                ("user", self.prompt_file(str(spec["location"]), path, inputs)),
             )
-            for index, message in enumerate(spec.get("template", []))
-        )
+        else:
+            messages = tuple(
+                (
+                    message["role"],
+                    self.compile_value(
+                        str(message["content"]),
+                        path + ("template", index, "content"),
+                        inputs,
+                        skip_on_error=True,
+                    ),
+                )
+                for index, message in enumerate(spec.get("template", []))
+            )
         return ir.McpPrompt(
             name=str(spec["name"]),
             ident=names.identifier(str(spec["name"])),
@@ -222,6 +274,34 @@ class McpLowering(StepsLowering):
             arguments=arguments,
             messages=messages,
         )
+
+    def prompt_file(
+        self, location: str, path: Path, inputs: Mapping[str, ir.ExposedInput]
+    ) -> ir.ValueSource:
+        """A prompt file's text as a template over the prompt's arguments only.
+
+        Bound variables are never interpolated into prompts (they would reach any client).
+        """
+        [found] = self.read_files(location, path + ("location",), allow_dir=False)
+        text = found.text()
+        if text is None:
+            self.report(path + ("location",), "NG006", f"{location} is not UTF-8 text")
+            raise _SkipOperation()
+        parts: list[ir.TemplatePart] = []
+        try:
+            for is_variable, name in tokens(text):
+                if not is_variable:
+                    parts.append(ir.TemplatePart("text", name))
+                    continue
+                argument = self.find_input(name, inputs, path) if inputs else None
+                if argument is None:
+                    raise TemplateSyntaxError(f"`{{{{{name}}}}}` names no argument of the prompt")
+                parts.append(ir.TemplatePart("input", argument.ident))
+        except TemplateSyntaxError as error:
+            raise self.skip(
+                path + ("location",), "NG202", f"{location}: {error}", found=f"`{location}`"
+            ) from None
+        return ir.ValueSource("template", parts=tuple(parts))
 
     def tool_name(self, spec: Mapping[str, Any], path: Path) -> str:
         """The tool's name, checked against what MCP clients accept."""

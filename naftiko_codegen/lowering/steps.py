@@ -1,17 +1,26 @@
-"""Lowering of orchestrated operations: ``steps`` of calls and ``mappings`` to outputs."""
+"""Lowering of orchestrated operations: ``call``, ``lookup`` and ``script`` steps, and
+``mappings`` from the steps' answers to the outputs.
+
+Every step's answer is kept under the step's name; later steps read it through
+``$.<step>.<path>`` (JSONPath) or ``{{<step>.<path>}}`` (Mustache), compiled here into
+:class:`~naftiko_codegen.ir.ContextRef` values, so the generated code never interprets a
+path at run time.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import ir
+from .. import ir, names
 from ..diagnostics import Path
+from ..mustache import TemplateSyntaxError, is_template, tokens
 from .outputs import JsonPathError, OutputsLowering, compile_jsonpath
+from .scripts import ScriptsLowering
 
 
-class StepsLowering(OutputsLowering):
+class StepsLowering(ScriptsLowering, OutputsLowering):
     """Builds the steps and the output of an orchestrated operation or tool."""
 
     def lower_steps(
@@ -21,24 +30,28 @@ class StepsLowering(OutputsLowering):
         namespace: str,
         path: Path,
     ) -> tuple[tuple[ir.Step, ...], ir.Output]:
-        """Each ``call`` step sourced from the inputs; the output built from the answers.
+        """The steps, in order, and the output built from their answers.
 
         Mappings read ``$.<step name>.<path>`` from the answers of the steps; ``targetName``
         may be dotted to build nested objects. Unmapped outputs are ``null``.
         """
         steps: list[ir.Step] = []
+        self.step_names = [str(step.get("name")) for step in spec.get("steps", [])]
         for index, step in enumerate(spec.get("steps", [])):
             s_path = path + ("steps", index)
-            if step.get("type", "call") != "call":
-                raise self.skip(
-                    s_path + ("type",), "NG211", f"`{step.get('type')}` steps are not generated yet"
-                )
-            api, operation = self.resolve_call(step["call"], s_path + ("call",))
-            invocation = self.invocation(
-                api, operation, step.get("with", {}), inputs, lambda *_: None, namespace, s_path
-            )
-            plain = dataclasses.replace(invocation, forward_body=False, forward_query=False)
-            steps.append(ir.Step(str(step.get("name") or f"step{index + 1}"), plain))
+            name = str(step.get("name") or f"step{index + 1}")
+            earlier = [done.name for done in steps]
+            if name in earlier:
+                raise self.skip(s_path + ("name",), "NG204", f"two steps are named {name!r}")
+            kind = step.get("type", "call")
+            if kind == "call":
+                steps.append(self.call_step(step, name, earlier, inputs, namespace, s_path))
+            elif kind == "lookup":
+                steps.append(self.lookup_step(step, name, earlier, inputs, s_path))
+            elif kind == "script":
+                steps.append(self.scripted_step(step, name, earlier, inputs, namespace, s_path))
+            else:
+                raise self.skip(s_path + ("type",), "NG211", f"`{kind}` steps are not generated")
         sources: dict[str, tuple[ir.PathStep, ...]] = {}
         for index, mapping in enumerate(spec.get("mappings", [])):
             try:
@@ -52,6 +65,253 @@ class StepsLowering(OutputsLowering):
         shape = _nest(properties, sources)
         return tuple(steps), ir.Output("orchestrated", shape.json_schema, shape)
 
+    # -- step kinds ------------------------------------------------------------------
+
+    def call_step(
+        self,
+        step: Mapping[str, Any],
+        name: str,
+        earlier: Sequence[str],
+        inputs: dict[str, ir.ExposedInput],
+        namespace: str,
+        path: Path,
+    ) -> ir.Step:
+        """A ``call`` step; ``with`` values may read earlier steps' answers."""
+        api, operation = self.resolve_call(step["call"], path + ("call",))
+        with_map = dict(step.get("with", {}))
+        fed: dict[str, ir.ValueSource] = {}
+        for key, value in with_map.items():
+            source = self.earlier_value(value, earlier, inputs, path + ("with", key))
+            if source is not None:
+                fed[str(key)] = source
+                with_map[key] = None  # sourced below; keeps `with` key checks and order
+        invocation = self.invocation(
+            api, operation, with_map, inputs, lambda *_: None, namespace, path
+        )
+        plain = dataclasses.replace(invocation, forward_body=False, forward_query=False)
+        return ir.Step(name, invocation=_feed(plain, fed) if fed else plain)
+
+    def lookup_step(
+        self,
+        step: Mapping[str, Any],
+        name: str,
+        earlier: Sequence[str],
+        inputs: dict[str, ir.ExposedInput],
+        path: Path,
+    ) -> ir.Step:
+        """A ``lookup`` step over the answer of an earlier step."""
+        index = str(step["index"])
+        if index not in earlier:
+            raise self.skip(
+                path + ("index",),
+                "NG202",
+                f"`index: {index}` names no earlier step of this operation",
+                expected=", ".join(earlier) or "no earlier step",
+            )
+        v_path = path + ("lookupValue",)
+        expression = str(step["lookupValue"])
+        keys = _single_tag(expression)
+        if keys is not None:
+            selector = keys
+        else:
+            try:
+                selector = compile_jsonpath(expression)
+            except JsonPathError as error:
+                raise self.skip(
+                    v_path, "NG211", str(error), hint="write `$.<step>.<field>` or an input"
+                ) from None
+        ref = self.context_ref(selector, expression, earlier, inputs, v_path)
+        fields = tuple(str(field) for field in step["outputParameters"])
+        return ir.Step(name, lookup=ir.LookupStep(index, str(step["match"]), ref, fields))
+
+    def scripted_step(
+        self,
+        step: Mapping[str, Any],
+        name: str,
+        earlier: Sequence[str],
+        inputs: dict[str, ir.ExposedInput],
+        namespace: str,
+        path: Path,
+    ) -> ir.Step:
+        """A ``script`` step; its ``with`` values (sorted by name) may read earlier answers."""
+        script = self.script_step(step, inputs, path)
+        entries = tuple(
+            (str(key), self.step_value(value, earlier, inputs, namespace, path + ("with", key)))
+            for key, value in sorted(step.get("with", {}).items())
+        )
+        return ir.Step(name, script=dataclasses.replace(script, with_values=entries))
+
+    # -- references to earlier steps ---------------------------------------------------
+
+    def step_value(
+        self,
+        value: Any,
+        earlier: Sequence[str],
+        inputs: dict[str, ir.ExposedInput],
+        namespace: str,
+        path: Path,
+    ) -> ir.ValueSource:
+        """A ``with`` value of a script step: an earlier answer, an input (``$.<input>``,
+        ``<prefix>.<input>``, ``{{<input>}}``), or a literal."""
+        found = self.earlier_value(value, earlier, inputs, path)
+        if found is not None:
+            return found
+        named = self.split_reference(value, namespace)
+        if named is not None:
+            item = self.find_input(named, inputs, path)
+            if item is None:
+                raise self.skip(
+                    path,
+                    "NG202",
+                    f"{value!r} refers to no input of this operation",
+                    expected=", ".join(i.name for i in inputs.values()) or "no inputs",
+                )
+            return ir.ValueSource("input", input=item.ident)
+        reference = value.strip() if isinstance(value, str) else ""
+        if reference.startswith("$"):
+            try:
+                selector = compile_jsonpath(reference)
+            except JsonPathError:
+                selector = ()
+            if selector:
+                return ir.ValueSource(
+                    "context", ref=self.context_ref(selector, reference, earlier, inputs, path)
+                )
+        return self.compile_value(value, path, inputs, skip_on_error=True)
+
+    def earlier_value(
+        self,
+        value: Any,
+        earlier: Sequence[str],
+        inputs: dict[str, ir.ExposedInput],
+        path: Path,
+    ) -> ir.ValueSource | None:
+        """The source of a value that reads an earlier step's answer, else ``None``.
+
+        ``$.<step>.<path>`` and a lone ``{{<step>.<path>}}`` keep the answer's JSON type;
+        ``{{<step>.<path>}}`` inside text interpolates it as text.
+        """
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        if text.startswith("$"):
+            try:
+                selector = compile_jsonpath(text)
+            except JsonPathError:
+                return None
+            if not selector or selector[0].kind != "key" or selector[0].key not in earlier:
+                self.check_order(selector[0].key if selector else "", earlier, path)
+                return None
+            return ir.ValueSource(
+                "context", ref=ir.ContextRef("step", selector[0].key, selector[1:])
+            )
+        if not is_template(value):
+            return None
+        try:
+            pieces = list(tokens(value))
+        except TemplateSyntaxError:
+            return None  # reported where the value is compiled as a template
+        for tag, name in pieces:
+            if tag and _head(name) not in earlier:
+                self.check_order(_head(name), earlier, path)
+        if not any(tag and _head(name) in earlier for tag, name in pieces):
+            return None
+        parts: list[ir.TemplatePart] = []
+        for tag, name in pieces:
+            if not tag:
+                parts.append(ir.TemplatePart("text", name))
+            elif _head(name) in earlier:
+                keys = _mustache_path(name)
+                ref = ir.ContextRef("step", _head(name), keys[1:])
+                parts.append(ir.TemplatePart("context", name, ref=ref))
+            else:
+                compiled = self.compile_value("{{" + name + "}}", path, inputs, skip_on_error=True)
+                parts.extend(compiled.parts)
+        if len(parts) == 1 and parts[0].ref is not None:
+            return ir.ValueSource("context", ref=parts[0].ref)
+        return ir.ValueSource("template", parts=tuple(parts))
+
+    def check_order(self, name: str, earlier: Sequence[str], path: Path) -> None:
+        """Skip the operation when a value reads the step ``name`` before it has run."""
+        if name in getattr(self, "step_names", ()) and name not in earlier:
+            raise self.skip(
+                path,
+                "NG202",
+                f"step {name!r} is read before it runs",
+                expected=", ".join(earlier) or "no earlier step",
+                hint="steps run in order: move the step that is read before this one",
+            )
+
+    def context_ref(
+        self,
+        selector: tuple[ir.PathStep, ...],
+        expression: str,
+        earlier: Sequence[str],
+        inputs: dict[str, ir.ExposedInput],
+        path: Path,
+    ) -> ir.ContextRef:
+        """Where ``$.<step>.<path>`` or ``$.<input>.<path>`` reads from; dotted input names
+        (``id.project``) match their longest prefix of keys."""
+        keys: list[str] = []
+        for item in selector:
+            if item.kind != "key":
+                break
+            keys.append(item.key)
+        if keys and keys[0] in earlier:
+            return ir.ContextRef("step", keys[0], selector[1:])
+        for length in range(len(keys), 0, -1):
+            found = self.find_input(".".join(keys[:length]), inputs, path)
+            if found is not None:
+                return ir.ContextRef("input", found.ident, selector[length:])
+        known = [*earlier, *(item.name for item in inputs.values())]
+        raise self.skip(
+            path,
+            "NG202",
+            f"{expression!r} names no earlier step and no input",
+            expected=", ".join(known) or "no earlier step and no input",
+        )
+
+
+def _feed(invocation: ir.Invocation, fed: Mapping[str, ir.ValueSource]) -> ir.Invocation:
+    """``invocation`` with the parameters in ``fed`` sourced from earlier steps."""
+    wanted = {names.normalise_reference(key): source for key, source in fed.items()}
+    arguments = tuple(
+        (param, wanted.get(names.normalise_reference(param.name), source))
+        for param, source in invocation.arguments
+    )
+    body = invocation.body
+    body_param = invocation.operation.body_param
+    if body_param is not None and names.normalise_reference(body_param.name) in wanted:
+        value = wanted[names.normalise_reference(body_param.name)]
+        body = ir.RequestBody("json", "application/json", value)
+    return dataclasses.replace(invocation, arguments=arguments, body=body)
+
+
+def _head(name: str) -> str:
+    """The first segment of a dotted Mustache name."""
+    return name.split(".", 1)[0].strip()
+
+
+def _mustache_path(name: str) -> tuple[ir.PathStep, ...]:
+    """``step.items.0.id`` → keys and indices (all-digit segments are list indices)."""
+    return tuple(
+        ir.PathStep("index", index=int(part)) if part.isdigit() else ir.PathStep("key", key=part)
+        for part in (segment.strip() for segment in name.split("."))
+    )
+
+
+def _single_tag(expression: str) -> tuple[ir.PathStep, ...] | None:
+    """The path of an expression that is exactly one ``{{a.b}}`` tag, else ``None``."""
+    if not is_template(expression):
+        return None
+    try:
+        pieces = list(tokens(expression.strip()))
+    except TemplateSyntaxError:
+        return None
+    if len(pieces) != 1 or not pieces[0][0]:
+        return None
+    return _mustache_path(pieces[0][1])
+
 
 def _nest(
     outputs: list[tuple[str, str]], sources: Mapping[str, tuple[ir.PathStep, ...]]
@@ -61,9 +321,10 @@ def _nest(
     for name, kind in outputs:
         nested = {t[len(name) + 1 :]: p for t, p in sources.items() if t.startswith(name + ".")}
         if kind == "object" and nested:
-            inner = [(key.split(".", 1)[0], "string") for key in nested]
+            inner = [(key.split(".", 1)[0], "object" if "." in key else "string") for key in nested]
             children.append((name, _nest(list(dict.fromkeys(inner)), nested)))
-        else:
-            path = sources.get(name)
-            children.append((name, ir.Shape(kind, path or None)))  # type: ignore[arg-type]
+        elif name in sources:
+            children.append((name, ir.Shape(kind, sources[name] or None)))  # type: ignore[arg-type]
+        else:  # unmapped: null (a constant ``None``, never the whole context)
+            children.append((name, ir.Shape(kind, value=ir.ValueSource("literal"))))  # type: ignore[arg-type]
     return ir.Shape("object", properties=tuple(children))

@@ -110,7 +110,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     errors: list[str] = []
     settings = Settings(
         admin_executions_base_url=_base_url(
-            env, "ADMIN_EXECUTIONS_BASE_URL", "http://localhost:30080", errors
+            env,
+            "ADMIN_EXECUTIONS_BASE_URL",
+            "http://localhost:30080",
+            errors,
         ),
         rest_host=env.get(ENV_PREFIX + "REST_HOST") or "127.0.0.1",
         rest_port=_port(env, "REST_PORT", 8080, errors),

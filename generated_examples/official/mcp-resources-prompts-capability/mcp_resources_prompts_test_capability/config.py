@@ -105,7 +105,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     errors: list[str] = []
     settings = Settings(
         mock_api_base_url=_base_url(
-            env, "MOCK_API_BASE_URL", "http://localhost:8080/v1", errors
+            env,
+            "MOCK_API_BASE_URL",
+            "http://localhost:8080/v1",
+            errors,
         ),
         mcp_host=env.get(ENV_PREFIX + "MCP_HOST") or "127.0.0.1",
         mcp_port=_port(env, "MCP_PORT", 9096, errors),

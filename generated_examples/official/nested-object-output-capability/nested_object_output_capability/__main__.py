@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import uvicorn
 from starlette.types import ASGIApp
 
-from . import mcp_server
 from .config import ConfigError, Settings, load_settings
 
 
@@ -48,9 +47,15 @@ async def serve(apps: Sequence[tuple[str, ASGIApp, str, int]], log_level: str) -
 
 
 def http_apps(settings: Settings, which: str) -> list[tuple[str, ASGIApp, str, int]]:
-    """The (label, app, host, port) of every HTTP server ``which`` selects."""
+    """The (label, app, host, port) of every HTTP server ``which`` selects.
+
+    Each adapter's module is imported only when it is served: a REST-only process does
+    not load the MCP stack, and the reverse.
+    """
     apps: list[tuple[str, ASGIApp, str, int]] = []
     if which in ("mcp", "all"):
+        from . import mcp_server
+
         apps.append(
             (
                 "MCP adapter test-tools (Streamable HTTP at /mcp)",
@@ -88,7 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, stream=sys.stderr)
+    if settings.log_level != "DEBUG":
+        # uvicorn already logs one access line per request; httpx's line for every
+        # upstream call would double the log volume (DEBUG shows both).
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.transport == "stdio" and args.adapter in ("mcp", "all"):
+        from . import mcp_server
+
         asyncio.run(mcp_server.run_stdio(settings))
         return 0
     try:

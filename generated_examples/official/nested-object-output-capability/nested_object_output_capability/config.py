@@ -105,7 +105,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     errors: list[str] = []
     settings = Settings(
         registry_base_url=_base_url(
-            env, "REGISTRY_BASE_URL", "http://localhost:9999", errors
+            env,
+            "REGISTRY_BASE_URL",
+            "http://localhost:9999",
+            errors,
         ),
         mcp_host=env.get(ENV_PREFIX + "MCP_HOST") or "127.0.0.1",
         mcp_port=_port(env, "MCP_PORT", 9099, errors),

@@ -1,0 +1,133 @@
+"""Lowering of ``script`` steps: language, location and files resolved at build time.
+
+Only Python scripts are generated; they run in a subprocess of the generated server. The
+script and its ``dependencies`` are read by the generator (local files inside the spec's
+directory only, the rule of every ``location``) and embedded in the generated package, which
+therefore never reads the spec's folder at run time. ``management.scripting`` on the control
+adapter supplies the defaults (``defaultLocation``, ``defaultLanguage``), the ``timeout``,
+the ``enabled`` switch and the ``allowedLanguages``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from .. import ir
+from ..diagnostics import Path
+from .base import LowererBase, _SkipOperation
+from .files import FileProblem, read_location, resolve_location
+
+DEFAULT_TIMEOUT_MS = 60_000
+"""The runtime engine's default script timeout."""
+_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
+"""One path segment of ``file`` or a dependency, as the schema describes it."""
+
+
+class ScriptsLowering(LowererBase):
+    """Resolves ``script`` steps and embeds their sources."""
+
+    def scripting(self) -> tuple[Mapping[str, Any], Path]:
+        """``management.scripting`` of the control adapter (empty when absent), and its path."""
+        exposes = self.data.get("capability", {}).get("exposes", [])
+        for index, adapter in enumerate(exposes):
+            if isinstance(adapter, dict) and adapter.get("type") == "control":
+                settings = adapter.get("management", {}).get("scripting")
+                path: Path = ("capability", "exposes", index, "management", "scripting")
+                return (settings if isinstance(settings, dict) else {}), path
+        return {}, ()
+
+    def script_step(
+        self, step: Mapping[str, Any], inputs: Mapping[str, ir.ExposedInput], path: Path
+    ) -> ir.ScriptStep:
+        """A Python script step with its files embedded; problems are located errors.
+
+        The caller adds the ``with`` values, which may read earlier steps.
+        """
+        settings, settings_path = self.scripting()
+        language = step.get("language") or settings.get("defaultLanguage")
+        if language is None:
+            self.fail(
+                path,
+                "NG102",
+                "the script step has no `language` and `management.scripting` sets no "
+                "`defaultLanguage`",
+                expected="language: python",
+            )
+        if language != "python":
+            where = path + ("language",) if "language" in step else settings_path
+            self.fail(
+                where + (("defaultLanguage",) if "language" not in step else ()),
+                "NG211",
+                f"`{language}` script steps are not generated: the generated server runs "
+                "Python scripts only",
+                expected="language: python",
+                hint="rewrite the script in Python (it runs in a subprocess of the server)",
+            )
+        allowed = settings.get("allowedLanguages")
+        if allowed is not None and "python" not in allowed:
+            self.fail(
+                settings_path + ("allowedLanguages",),
+                "NG103",
+                "`management.scripting.allowedLanguages` does not allow `python`, which a "
+                "script step uses",
+                expected="allowedLanguages including python",
+            )
+        location = step.get("location") or settings.get("defaultLocation")
+        if location is None:
+            self.fail(
+                path,
+                "NG102",
+                "the script step has no `location` and `management.scripting` sets no "
+                "`defaultLocation`",
+                expected="location: file:///<folder of the scripts>",
+            )
+        dependencies = [
+            (str(item), path + ("dependencies", index))
+            for index, item in enumerate(step.get("dependencies", []))
+        ]
+        files = tuple(
+            self.read_script(str(location), name, where)
+            for name, where in [*dependencies, (str(step["file"]), path + ("file",))]
+        )
+        entries = tuple(
+            (item.name, ir.ValueSource("input", input=item.ident)) for item in inputs.values()
+        )
+        timeout = settings.get("timeout", DEFAULT_TIMEOUT_MS)
+        enabled = settings.get("enabled")
+        return ir.ScriptStep(
+            files=files,
+            timeout=int(timeout) / 1000,
+            enabled=enabled if isinstance(enabled, bool) else None,
+            inputs=entries,
+        )
+
+    def read_script(self, location: str, name: str, path: Path) -> tuple[str, str]:
+        """``(path relative to the spec's directory, source)`` of one script file."""
+        segments = name.split("/")
+        if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in segments):
+            self.fail(
+                path,
+                "NG103",
+                f"script path {name!r} is not a relative path of plain segments",
+                expected="segments of letters, digits, `.`, `_` and `-` (no `..`)",
+            )
+        uri = location.rstrip("/") + "/" + "/".join(urllib.parse.quote(s) for s in segments)
+        try:
+            (found,) = read_location(uri, self.doc.directory, allow_dir=False)
+        except FileProblem as problem:
+            self.fail(path, problem.code, f"script {name!r}: {problem.message}", hint=problem.hint)
+        source = found.text()
+        if source is None:
+            self.fail(path, "NG006", f"script {name!r} is not UTF-8 text")
+        directory = self.doc.directory
+        assert directory is not None  # read_location refuses specs without a folder
+        target = resolve_location(uri, directory)
+        return target.relative_to(directory).as_posix(), source
+
+    def fail(self, path: Path, code: str, message: str, **extra: Any) -> NoReturn:
+        """Report an error at ``path`` and stop lowering the operation."""
+        self.report(path, code, message, **{k: v for k, v in extra.items() if v is not None})
+        raise _SkipOperation()
