@@ -1,22 +1,26 @@
 """Format phase: black, in memory, with a pinned mode (the user's settings never apply).
 
-black is by far the slowest phase (two passes over every generated module), and a
-regeneration usually formats the same text again (pre-commit, drift checks). Results are
-therefore kept in a content-addressed cache: the key is the SHA-256 of black's version,
-the mode and the unformatted text, so a hit returns exactly what black would. The cache
-lives in ``$NAFTIKO_GEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/naftiko-gen``, else
-``~/.cache/naftiko-gen``; ``NAFTIKO_GEN_CACHE_DIR=off`` disables it. A cache that cannot be
+black is by far the slowest phase. The templates render code black leaves unchanged (one
+pass instead of two; ``tests/test_formatting.py`` keeps them so), misses are formatted on
+two CPUs when there is enough work, and a regeneration usually formats the same text
+again (pre-commit, drift checks), so results are kept in a content-addressed cache: the
+key is the SHA-256 of black's version, the mode and the unformatted text, so a hit returns
+exactly what black would. The cache lives in ``$NAFTIKO_GEN_CACHE_DIR``, else
+``$XDG_CACHE_HOME/naftiko-gen``, else ``~/.cache/naftiko-gen``;
+``NAFTIKO_GEN_CACHE_DIR=off`` disables it. A cache that cannot be
 read or written is ignored.
 """
 
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import importlib.metadata
+import json
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,15 +64,97 @@ def cache_dir() -> Path | None:
 
 def format_python(text: str, cache: Path | None) -> str:
     """``black.format_str(text)`` with :func:`black_mode`, answered from ``cache`` when possible."""
-    if cache is None:
-        return _black(text)
-    key = hashlib.sha256(f"{_BLACK_VERSION}\n{MODE_SETTINGS!r}\n{text}".encode()).hexdigest()
-    entry = cache / key[:2] / key
-    try:
-        return entry.read_text("utf-8")
-    except OSError:
-        pass
+    cached = _cache_read(cache, text)
+    if cached is not None:
+        return cached
     formatted = _black(text)
+    _cache_write(cache, text, formatted)
+    return formatted
+
+
+def format_files(files: dict[str, str]) -> dict[str, str]:
+    """Format every ``.py`` file with :func:`black_mode`; other files pass through unchanged.
+
+    Each module is cut into chunks at top-level definitions (:func:`split_module`); cached
+    chunks are answered from the cache, the others formatted on two CPUs when that pays
+    (:func:`_format_all`). Chunks keep black's cost linear in the size of a module, let
+    both CPUs share the largest one, and let a regeneration reformat only what changed.
+    """
+    cache = cache_dir()
+    chunked = {path: split_module(text) for path, text in files.items() if path.endswith(".py")}
+    done: dict[str, str] = {}
+    misses = sorted({chunk for chunks in chunked.values() for chunk in chunks})
+    for chunk in misses:
+        cached = _cache_read(cache, chunk)
+        if cached is not None:
+            done[chunk] = cached
+    misses = [chunk for chunk in misses if chunk not in done]
+    try:
+        results = _format_all(misses)
+    except Exception:
+        # A cut that black cannot parse on its own: format whole modules, which raises
+        # black's own error if the module itself is invalid.
+        return {
+            path: _black(text) if path.endswith(".py") else text for path, text in files.items()
+        }
+    for chunk, result in zip(misses, results, strict=True):
+        _cache_write(cache, chunk, result)
+        done[chunk] = result
+    return {
+        path: "\n\n".join(done[chunk] for chunk in chunked[path]) if path in chunked else text
+        for path, text in files.items()
+    }
+
+
+CHUNK_LINES = 200
+"""Lines after which a module is cut at the next top-level definition."""
+
+_TOP_LEVEL = ("def ", "async def ", "class ", "@")
+
+
+def split_module(text: str) -> list[str]:
+    """``text`` cut before top-level definitions preceded by exactly two blank lines.
+
+    black lays out each top-level definition on its own, so formatting the chunks and
+    joining them with two blank lines gives what formatting the whole module gives
+    (``tests/test_formatting.py`` checks this on real output). A cut inside a string
+    leaves a chunk black cannot parse, and :func:`format_files` then formats whole modules.
+    """
+    lines = text.split("\n")
+    chunks: list[str] = []
+    start = 0
+    for index in range(3, len(lines)):
+        if (
+            index - start >= CHUNK_LINES
+            and lines[index].startswith(_TOP_LEVEL)
+            and lines[index - 1] == lines[index - 2] == ""
+            and lines[index - 3].strip()
+            and not lines[index - 3].lstrip().startswith(("#", "@"))
+        ):
+            chunks.append("\n".join(lines[start : index - 2]) + "\n")
+            start = index
+    chunks.append("\n".join(lines[start:]))
+    return chunks
+
+
+def _cache_entry(cache: Path, text: str) -> Path:
+    key = hashlib.sha256(f"{_BLACK_VERSION}\n{MODE_SETTINGS!r}\n{text}".encode()).hexdigest()
+    return cache / key[:2] / key
+
+
+def _cache_read(cache: Path | None, text: str) -> str | None:
+    if cache is None:
+        return None
+    try:
+        return _cache_entry(cache, text).read_text("utf-8")
+    except OSError:
+        return None
+
+
+def _cache_write(cache: Path | None, text: str, formatted: str) -> None:
+    if cache is None:
+        return
+    entry = _cache_entry(cache, text)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
@@ -77,7 +163,6 @@ def format_python(text: str, cache: Path | None) -> str:
         os.replace(temporary, entry)
     except OSError:
         pass
-    return formatted
 
 
 def _black(text: str) -> str:
@@ -86,18 +171,74 @@ def _black(text: str) -> str:
     return black.format_str(text, mode=black_mode())
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Format every ``.py`` file with :func:`black_mode`; other files pass through unchanged."""
-    cache = cache_dir()
-    # black allocates many short-lived objects; the cyclic collector only slows it down
-    # (measured 1.9x at 1,000 operations) and finds nothing to free.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return {
-            path: format_python(text, cache) if path.endswith(".py") else text
-            for path, text in files.items()
-        }
-    finally:
-        if collecting:
-            gc.enable()
+PARALLEL_THRESHOLD = 16_384
+"""Characters of unformatted code below which a second process costs more than it saves."""
+
+
+def _format_all(texts: list[str]) -> list[str]:
+    """black over ``texts``, in order; on two CPUs when there is enough work.
+
+    The texts are split in two halves of similar size; a forked child formats one while
+    this process formats the other. Forking is used only from a single-threaded process
+    (a fork copies no other thread, so a lock another thread held would never be
+    released in the child) and only where ``os.fork`` exists; if the child fails in any
+    way, its half is formatted here, so the result never depends on the route taken.
+    """
+    parallel = (
+        len(texts) > 1
+        and sum(map(len, texts)) >= PARALLEL_THRESHOLD
+        and hasattr(os, "fork")
+        and (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+    )
+    if not parallel:
+        return [_black(text) for text in texts]
+    _black("pass\n")  # every module black imports lazily is loaded before the fork
+    mine, theirs = _halves(texts)
+    collect = _start_child(theirs, texts)
+    results = {index: _black(texts[index]) for index in mine}
+    results.update(collect())
+    return [results[index] for index in range(len(texts))]
+
+
+def _halves(texts: list[str]) -> tuple[list[int], list[int]]:
+    """Indices of ``texts`` in two groups of similar total size (largest first, greedy)."""
+    groups: tuple[list[int], list[int]] = ([], [])
+    sizes = [0, 0]
+    for index in sorted(range(len(texts)), key=lambda i: -len(texts[i])):
+        smaller = 0 if sizes[0] <= sizes[1] else 1
+        groups[smaller].append(index)
+        sizes[smaller] += len(texts[index])
+    return groups
+
+
+def _start_child(indices: list[int], texts: list[str]) -> Callable[[], dict[int, str]]:
+    """Fork a child formatting ``texts[i]`` for ``indices``; return the function that
+    collects its results (a child that crashes or answers badly costs only time: its
+    texts are then formatted by the caller)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: format, send, leave without running any cleanup
+        os.close(read_end)
+        status = 0
+        try:
+            with os.fdopen(write_end, "w", encoding="utf-8") as stream:
+                json.dump([_black(texts[index]) for index in indices], stream)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+
+    def collect() -> dict[int, str]:
+        with os.fdopen(read_end, encoding="utf-8") as stream:
+            payload = stream.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            answers = json.loads(payload) if status == 0 else None
+        except ValueError:
+            answers = None
+        if not isinstance(answers, list) or len(answers) != len(indices):
+            answers = [_black(texts[index]) for index in indices]
+        return dict(zip(indices, answers, strict=True))
+
+    return collect

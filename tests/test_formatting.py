@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 from pathlib import Path
 
 import black
 import pytest
 
+from naftiko_codegen import formatting
 from naftiko_codegen.formatting import black_mode, cache_dir, format_python
 
 SOURCE = "def f( a,b ):\n  return {'x':a,'y':b}\n"
@@ -33,3 +36,134 @@ def test_cache_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     monkeypatch.delenv("NAFTIKO_GEN_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_dir() == tmp_path / "naftiko-gen"
+
+
+# --- the templates render black's own layout (black then needs one pass, not two) ---
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+STABLE_SPECS = [
+    REPO / "specs" / "flyte-admin-executions.yaml",
+    CORPUS / "flyte" / "flyte-capability.yaml",
+]
+
+
+@pytest.mark.parametrize("spec", STABLE_SPECS, ids=lambda path: path.name)
+def test_rendered_modules_are_already_black_formatted(spec: Path) -> None:
+    """A template change that breaks black's layout doubles the cold build time; this
+    names the file and shows black's diff instead."""
+    if not spec.exists():
+        pytest.skip(f"{spec} is not in this checkout")
+    from naftiko_codegen.pipeline import analyse
+    from naftiko_codegen.render import render_package
+
+    capability, _, digest = analyse(spec)
+    for path, text in render_package(capability, digest).items():
+        if path.endswith(".py"):
+            formatted = black.format_str(text, mode=black_mode())
+            diff = "".join(
+                difflib.unified_diff(text.splitlines(True), formatted.splitlines(True), n=1)
+            )
+            assert not diff, f"{path} is not in black's layout:\n{diff}"
+
+
+# --- formatting on two CPUs gives exactly what one gives ---
+
+MODULES = {
+    f"pkg/m{i}.py": f"def f{i}( a,b ):\n  return {{'x':a,'y':[b]*{i}}}\n" * (40 + 30 * i)
+    for i in range(5)
+}
+
+
+def test_parallel_formatting_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(formatting.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(formatting.os, "fork", counting_fork)
+    files = {**MODULES, "README.md": "not python\n"}
+    assert sum(map(len, MODULES.values())) >= formatting.PARALLEL_THRESHOLD
+    result = formatting.format_files(files)
+    assert forks == [1]
+    assert list(result) == list(files)
+    assert result["README.md"] == "not python\n"
+    for path, text in MODULES.items():
+        assert result[path] == black.format_str(text, mode=black_mode())
+
+
+def test_parallel_formatting_reports_black_errors_like_serial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module black rejects fails the child; the parent redoes that half and raises
+    black's own error, as the serial route would."""
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    monkeypatch.setattr(formatting.threading, "active_count", lambda: 1)
+    broken = {**MODULES, "pkg/zz_broken.py": "def (:\n" + "x = 1\n" * 4000}
+    with pytest.raises(black.InvalidInput):
+        formatting.format_files(broken)
+
+
+def test_small_or_threaded_work_is_formatted_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+
+    def no_fork() -> int:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(formatting.os, "fork", no_fork)
+    small = {"a.py": SOURCE, "b.py": SOURCE}
+    assert formatting.format_files(small)["a.py"] == black.format_str(SOURCE, mode=black_mode())
+    monkeypatch.setattr(formatting.threading, "active_count", lambda: 2)
+    assert formatting.format_files(MODULES)["pkg/m0.py"] == black.format_str(
+        MODULES["pkg/m0.py"], mode=black_mode()
+    )
+
+
+# --- modules cut into chunks format exactly as whole modules ---
+
+CHUNKED_SPECS = [
+    *STABLE_SPECS,
+    *sorted((CORPUS / "naftiko-framework").glob("*.yaml")),
+    *sorted((CORPUS / "naftiko-framework").glob("*/*-capability.yaml")),
+    *sorted((CORPUS / "other-apis").glob("*/*.yaml"))[:6],
+]
+
+
+@pytest.mark.parametrize("spec", CHUNKED_SPECS, ids=lambda path: path.name)
+def test_chunked_formatting_equals_whole_module_formatting(
+    spec: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not spec.exists():
+        pytest.skip(f"{spec} is not in this checkout")
+    from naftiko_codegen.diagnostics import CompilationFailed
+    from naftiko_codegen.pipeline import analyse
+    from naftiko_codegen.render import render_package
+
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    monkeypatch.setattr(formatting, "CHUNK_LINES", 20)  # many cuts, even in small modules
+    try:
+        capability, _, digest = analyse(spec)
+    except CompilationFailed:
+        pytest.skip("an intended negative example")
+    files = render_package(capability, digest)
+    chunked = formatting.format_files(files)
+    for path, text in files.items():
+        if path.endswith(".py"):
+            assert len(formatting.split_module(text)) > 1 or len(text.splitlines()) < 40
+            assert chunked[path] == black.format_str(text, mode=black_mode()), path
+
+
+def test_a_cut_inside_a_string_falls_back_to_whole_modules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    monkeypatch.setattr(formatting, "CHUNK_LINES", 1)
+    text = 'x = 1\nTEXT = """a\nb\n\n\ndef not_code( ):\n"""\n\n\ndef f( ):\n  return TEXT\n'
+    assert len(formatting.split_module(text)) == 3
+    assert formatting.format_files({"m.py": text})["m.py"] == black.format_str(
+        text, mode=black_mode()
+    )
