@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import queue
 import re
@@ -16,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from naftiko_codegen.formatting import format_files
 from naftiko_codegen.output import write_tree
-from naftiko_codegen.pipeline import Result, compile_spec
+from naftiko_codegen.pipeline import Result, analyse
+from naftiko_codegen.render import render_package
 
 # Keep black's formatting cache out of the developer's home, shared by the whole session
 # (subprocesses inherit it); set NAFTIKO_GEN_CACHE_DIR to override.
-os.environ.setdefault(
-    "NAFTIKO_GEN_CACHE_DIR", tempfile.mkdtemp(prefix="naftiko-gen-test-cache-")
-)
+os.environ.setdefault("NAFTIKO_GEN_CACHE_DIR", tempfile.mkdtemp(prefix="naftiko-gen-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -119,9 +120,22 @@ def start_server(
     return server
 
 
+def compile_in_black_layout(spec: Path, **options: object) -> Result:
+    """``compile_spec(spec)``, failing the test if black changed any rendered module: the
+    templates must render black's layout (a cold build then formats in one pass, not two)."""
+    capability, diagnostics, digest = analyse(spec, **options)  # type: ignore[arg-type]
+    rendered = render_package(capability, digest)
+    files = format_files(rendered)
+    for path, text in rendered.items():
+        if path.endswith(".py") and files[path] != text:
+            diff = difflib.unified_diff(text.splitlines(True), files[path].splitlines(True))
+            pytest.fail(f"{path} is not in black's layout:\n{''.join(list(diff)[:60])}")
+    return Result(capability, files, diagnostics, digest)
+
+
 def build_into(spec: Path, out: Path, **options: object) -> Result:
-    """Compile ``spec`` and write the package into ``out``."""
-    result = compile_spec(spec, **options)  # type: ignore[arg-type]
+    """Compile ``spec`` (in black's layout, see above) and write the package into ``out``."""
+    result = compile_in_black_layout(spec, **options)
     write_tree(out, result.files, result.spec_digest)
     return result
 
@@ -151,7 +165,7 @@ def pip_install(package_dir: Path, target: Path) -> Path:
 @pytest.fixture(scope="session")
 def flyte_result() -> Result:
     """The compiled Flyte capability, in memory."""
-    return compile_spec(FLYTE_SPEC)
+    return compile_in_black_layout(FLYTE_SPEC)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,6 @@ INVALID = Path(__file__).resolve().parent / "invalid_specs"
 SPECS = sorted(p.name for p in INVALID.glob("*.yaml"))
 
 
-
 def validate(*args: str) -> Result:
     return CliRunner().invoke(main, ["validate", *args], catch_exceptions=False)
 

@@ -429,9 +429,9 @@ def _compile(text: str) -> tuple[int, str, str, Path | None, tempfile.TemporaryD
     validated = runner.invoke(main, ["validate", "--format", "json", str(spec)])
     STATS["cases"] += 1
     for result in (built, validated):
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.exception
-        )
+        assert result.exception is None or isinstance(
+            result.exception, SystemExit
+        ), result.exception
         assert result.exit_code in (0, 2), (result.exit_code, result.stderr)
         assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert validated.exit_code == built.exit_code, (built.stderr, validated.stdout)
@@ -556,9 +556,7 @@ def test_hostile_raw_yaml(text: str, worker: Any) -> None:
 
 def test_fuzz_statistics() -> None:
     """Reports how many cases ran (visible with ``-s``); runs last in this module."""
-    print(
-        f"\nfuzz: {STATS['cases']} cases, {STATS['built']} built, {STATS['refused']} refused"
-    )
+    print(f"\nfuzz: {STATS['cases']} cases, {STATS['built']} built, {STATS['refused']} refused")
     assert STATS["cases"] == 0 or STATS["built"] > 0
 
 

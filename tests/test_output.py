@@ -518,9 +518,7 @@ class _Scenario:
 
 
 def _spawn(arguments: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        arguments, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    return subprocess.Popen(arguments, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 @pytest.mark.timeout(240)
