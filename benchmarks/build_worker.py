@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--compile", action="store_true", help="also time compile_spec() as a whole")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--gc-experiment", action="store_true", help="also time the format phase with the cyclic GC disabled")
+    parser.add_argument("--gc-experiment", action="store_true", help="also time the format phase with the cyclic GC enabled")
     args = parser.parse_args()
     out: dict[str, Any] = {"import_s": IMPORT_S, "version": __version__}
     # The warm-up must not fill the format cache: files that do not depend on the spec
@@ -224,11 +224,10 @@ def main() -> None:
         files = render_package(capability, "digest")
         gc.collect()
         with cache_off():
-            gc.disable()
+            gc.enable()  # the compiler itself formats with the collector off (pipeline.without_cyclic_gc)
             t = time.perf_counter()
             format_files(files)
-            out["format_gc_disabled_s"] = time.perf_counter() - t
-            gc.enable()
+            out["format_gc_enabled_s"] = time.perf_counter() - t
     if args.profile and reps and reps[0]["status"] == "ok":
         profiler = cProfile.Profile()
         with cache_off():

@@ -115,6 +115,9 @@ def layout(expression: str, indent: int, head: str = "", tail: str = "") -> str:
     ``'"key": '``) and ``tail`` what follows (``","``). Calls, subscripts, displays,
     list comprehensions and ``+`` chains are split; anything else stays on one line.
     """
+    flat = " " * indent + head + expression + tail
+    if len(flat) <= LINE_LENGTH or "\n" in expression:
+        return flat
     node = ast.parse(expression, mode="eval").body
     return "\n".join(_Layout(expression).lines(node, indent, head, tail))
 
@@ -123,12 +126,11 @@ class _Layout:
     """black's right-hand and delimiter splits for the expressions the renderer writes."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        self.source = source.encode("utf-8")  # ast offsets count UTF-8 bytes
 
-    def text(self, node: ast.AST) -> str:
-        segment = ast.get_source_segment(self.source, node)
-        assert segment is not None
-        return segment
+    def text(self, node: ast.expr) -> str:
+        """The source of ``node`` (the expression is on one line)."""
+        return self.source[node.col_offset : node.end_col_offset].decode("utf-8")
 
     def lines(self, node: ast.expr, indent: int, head: str, tail: str) -> list[str]:
         pad = " " * indent

@@ -131,6 +131,22 @@ def test_rest_passes_upstream_errors_through(flyte_servers: ServerProcess) -> No
         assert "limit" in no_limit.json()["message"]
 
 
+def test_rest_head_mirrors_get_without_a_body(flyte_servers: ServerProcess) -> None:
+    base = flyte_servers.url("REST")
+    name = unique_name()
+    with httpx.Client(base_url=base, timeout=10) as client:
+        assert client.post(
+            f"{PREFIX}/executions", json=create_body("flytesnacks", "dev", name)
+        ).is_success
+        get = client.get(f"{PREFIX}/executions/flytesnacks/dev/{name}")
+        head = client.head(f"{PREFIX}/executions/flytesnacks/dev/{name}")
+        assert head.status_code == get.status_code == 200
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert client.head(f"{PREFIX}/executions/flytesnacks/dev/nothing").status_code == 404
+        assert client.put(f"{PREFIX}/executions/flytesnacks/dev/{name}").status_code == 405
+
+
 def test_rest_rejects_malformed_json_itself(flyte_servers: ServerProcess) -> None:
     base = flyte_servers.url("REST")
     response = httpx.post(

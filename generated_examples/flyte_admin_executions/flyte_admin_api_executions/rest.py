@@ -88,12 +88,6 @@ def create_app(
             upstream=f"{error.namespace}.{error.operation}",
         )
 
-    @app.api_route(
-        "/v1/api/v1/executions",
-        methods=["POST"],
-        operation_id="createexecution",
-        summary="Create a workflow execution",
-    )
     async def createexecution(request: Request) -> Response:
         """Create a workflow execution"""
         upstream = await upstreams.admin_executions.createexecution(
@@ -102,12 +96,13 @@ def create_app(
         )
         return passthrough(upstream)
 
-    @app.api_route(
-        "/v1/api/v1/executions/recover",
+    app.add_route(
+        "/v1/api/v1/executions",
+        createexecution,
         methods=["POST"],
-        operation_id="recoverexecution",
-        summary="Recover a workflow execution",
+        name="createexecution",
     )
+
     async def recoverexecution(request: Request) -> Response:
         """Recover a workflow execution"""
         upstream = await upstreams.admin_executions.recoverexecution(
@@ -116,12 +111,13 @@ def create_app(
         )
         return passthrough(upstream)
 
-    @app.api_route(
-        "/v1/api/v1/executions/relaunch",
+    app.add_route(
+        "/v1/api/v1/executions/recover",
+        recoverexecution,
         methods=["POST"],
-        operation_id="relaunchexecution",
-        summary="Relaunch a workflow execution",
+        name="recoverexecution",
     )
+
     async def relaunchexecution(request: Request) -> Response:
         """Relaunch a workflow execution"""
         upstream = await upstreams.admin_executions.relaunchexecution(
@@ -130,12 +126,13 @@ def create_app(
         )
         return passthrough(upstream)
 
-    @app.api_route(
-        "/v1/api/v1/executions/{id_project}/{id_domain}",
-        methods=["GET"],
-        operation_id="listexecutions",
-        summary="List workflow executions",
+    app.add_route(
+        "/v1/api/v1/executions/relaunch",
+        relaunchexecution,
+        methods=["POST"],
+        name="relaunchexecution",
     )
+
     async def listexecutions(request: Request) -> Response:
         """List workflow executions"""
         id_project = request.path_params["id_project"]
@@ -147,12 +144,13 @@ def create_app(
         )
         return passthrough(upstream)
 
-    @app.api_route(
-        "/v1/api/v1/executions/{id_project}/{id_domain}/{id_name}",
+    app.add_route(
+        "/v1/api/v1/executions/{id_project}/{id_domain}",
+        listexecutions,
         methods=["GET"],
-        operation_id="getexecution",
-        summary="Retrieve a workflow execution",
+        name="listexecutions",
     )
+
     async def getexecution(request: Request) -> Response:
         """Retrieve a workflow execution"""
         id_project = request.path_params["id_project"]
@@ -166,12 +164,13 @@ def create_app(
         )
         return passthrough(upstream)
 
-    @app.api_route(
+    app.add_route(
         "/v1/api/v1/executions/{id_project}/{id_domain}/{id_name}",
-        methods=["DELETE"],
-        operation_id="terminateexecution",
-        summary="Terminate a workflow execution",
+        getexecution,
+        methods=["GET"],
+        name="getexecution",
     )
+
     async def terminateexecution(request: Request) -> Response:
         """Terminate a workflow execution"""
         id_project = request.path_params["id_project"]
@@ -186,12 +185,13 @@ def create_app(
         )
         return passthrough(upstream)
 
-    @app.api_route(
-        "/v1/api/v1/metrics/executions/{id_project}/{id_domain}/{id_name}",
-        methods=["GET"],
-        operation_id="getexecutionmetrics",
-        summary="Retrieve execution metrics",
+    app.add_route(
+        "/v1/api/v1/executions/{id_project}/{id_domain}/{id_name}",
+        terminateexecution,
+        methods=["DELETE"],
+        name="terminateexecution",
     )
+
     async def getexecutionmetrics(request: Request) -> Response:
         """Retrieve execution metrics"""
         id_project = request.path_params["id_project"]
@@ -204,5 +204,12 @@ def create_app(
             extra_query=passthrough_query(request, []),
         )
         return passthrough(upstream)
+
+    app.add_route(
+        "/v1/api/v1/metrics/executions/{id_project}/{id_domain}/{id_name}",
+        getexecutionmetrics,
+        methods=["GET"],
+        name="getexecutionmetrics",
+    )
 
     return app

@@ -85,12 +85,6 @@ def create_app(
             upstream=f"{error.namespace}.{error.operation}",
         )
 
-    @app.api_route(
-        "/hello",
-        methods=["GET"],
-        operation_id="hello",
-        summary="Builds a greeting payload from input parameters.",
-    )
     async def hello(request: Request) -> Response:
         """Builds a greeting payload from input parameters."""
         name = query_input(request, "name", "string", required=False)
@@ -100,5 +94,7 @@ def create_app(
                 "source": as_string("aggregate-mock"),
             }
         )
+
+    app.add_route("/hello", hello, methods=["GET"], name="hello")
 
     return app
