@@ -74,7 +74,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory, upstream: RecordingUpstream)
 
     def get(spec: str) -> Served:
         if spec not in started:
-            started[spec] = Served(spec, tmp_path_factory.mktemp(spec.split(".")[0]), upstream)
+            started[spec] = Served(spec, tmp_path_factory.mktemp(Path(spec).stem), upstream)
         upstream.reset()
         return started[spec]
 
@@ -601,3 +601,49 @@ def test_safe_upstream_response_headers_pass_through(
     assert response.headers["retry-after"] == "5"
     for hidden in ("set-cookie", "www-authenticate", "x-internal"):
         assert hidden not in response.headers
+
+
+def test_forward_proxies_the_prefix_with_trusted_headers_only(
+    serve: Any, upstream: RecordingUpstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXTERNAL_TOKEN", "tok-123")
+    served = serve("../forward/forward-capability.yaml")
+    upstream.respond(status=201, body='{"created": true}')
+    response = httpx.post(
+        served.rest() + "/forward/items/a%20b%2Fc/d",
+        params=[("q", "x y"), ("q", "2")],
+        content=b'{"name": "n"}',
+        headers={
+            "Content-Type": "application/json",
+            "X-Request-Id": "req-1",
+            "X-Internal": "secret-routing",
+            "Authorization": "Bearer caller-token",
+            "Cookie": "session=abc",
+        },
+        timeout=10,
+    )
+    assert (response.status_code, response.content) == (201, b'{"created": true}')
+    request = upstream.only()
+    assert request.method == "POST"
+    # Starlette decodes the path; each segment is encoded again on the way out
+    assert request.path == "/v1/items/a%20b/c/d"
+    assert request.query_pairs() == [("q", "x y"), ("q", "2")]
+    assert request.body == b'{"name": "n"}'
+    assert request.header("x-request-id") == "req-1"
+    assert request.header("content-type") == "application/json"
+    assert request.header("x-api-version") == "2026-03-03"
+    assert request.header("authorization") == "Bearer tok-123"  # the target's credential
+    assert request.header("x-internal") is None
+    assert request.header("cookie") is None
+
+    upstream.reset()
+    for climbing in ("/forward/items/..%2F..%2Fadmin", "/forward/a/%2E/b", "/forward/a/%2E%2E/b"):
+        refused = httpx.get(served.rest() + climbing, timeout=10)
+        assert refused.status_code == 400, climbing
+        assert refused.headers["content-type"] == "application/problem+json"
+    assert upstream.requests == []
+
+    upstream.respond(status=404, body='{"missing": 1}')
+    missing = httpx.delete(served.rest() + "/forward/items/9", timeout=10)
+    assert (missing.status_code, missing.json()) == (404, {"missing": 1})
+    assert (upstream.only().method, upstream.only().path) == ("DELETE", "/v1/items/9")

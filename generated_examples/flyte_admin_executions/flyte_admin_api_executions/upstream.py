@@ -62,8 +62,9 @@ class AdminExecutionsClient:
         body: bytes | None = None,
         body_type: str = "application/json",
     ) -> UpstreamResponse:
-        if body is not None:
-            headers.setdefault("Content-Type", body_type)
+        # header names are case-insensitive: a forwarded "content-type" counts
+        if body is not None and all(name.lower() != "content-type" for name in headers):
+            headers["Content-Type"] = body_type
         request = self._http.build_request(
             method, path, params=tuple(query), headers=headers, content=body
         )
