@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 from . import ir
+from .formatting import cache_dir
 from .pylayout import def_line, docstring, from_import, ident, layout, open_call, py
 
 _PYTHON_TYPES = {
@@ -476,9 +477,28 @@ def cap_params(
     )
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's file-system bytecode cache in ``<cache dir>/jinja`` (``None``: caching off or
+    the folder cannot be created). Entries are keyed by template name and source checksum."""
+    root = cache_dir()
+    if root is None:
+        return None
+    folder = root / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The Jinja environment: strict undefined, no autoescape (output is code), our filters."""
+    """The Jinja environment: strict undefined, no autoescape (output is code), our filters.
+
+    Compiled templates are kept, like ``.pyc`` files, in Jinja's bytecode cache under the
+    compiler's cache folder (``formatting.cache_dir()``; off with it): compiling the
+    templates is most of a process's first build once black's work is cached.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
@@ -486,6 +506,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
         py=py,

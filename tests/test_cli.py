@@ -257,3 +257,25 @@ def test_console_script_runs() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert "warning[NG210]" in done.stderr
+
+
+def test_compiled_templates_are_cached_and_change_nothing(tmp_path: Path) -> None:
+    """Jinja's bytecode cache (``<cache>/jinja``) is written by a first build, used by the
+    next, and neither differs from a build with caching off."""
+    spec = TESTS.parent / "specs" / "flyte-admin-executions.yaml"
+
+    def build(cache: str, out: Path) -> dict[str, bytes]:
+        env = {**os.environ, "NAFTIKO_GEN_CACHE_DIR": cache}
+        command = [sys.executable, "-m", "naftiko_codegen", "build", str(spec), "-o", str(out)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    cache = tmp_path / "cache"
+    first = build(str(cache), tmp_path / "first")
+    compiled = sorted((cache / "jinja").iterdir())
+    assert compiled and all(p.name.endswith(".cache") for p in compiled)
+    stamps = [p.stat().st_mtime_ns for p in compiled]
+    second = build(str(cache), tmp_path / "second")
+    assert [p.stat().st_mtime_ns for p in sorted((cache / "jinja").iterdir())] == stamps
+    assert first == second == build("off", tmp_path / "uncached")
