@@ -274,7 +274,31 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
     if isinstance(adapter, ir.RestAdapter) and adapter.needs("body"):
         used |= {"body_input", "json_payload"}
     used |= body_encoders(adapter) & {"encode_form"}
+    used -= _MCP_RUNTIME
     return ", ".join(sorted(used, key=lambda name: (not name[0].isupper(), name)))
+
+
+_MCP_RUNTIME = {"value_result", "shaped_result"}
+"""Value helpers that live in ``mcp_runtime`` (they build MCP tool results)."""
+
+
+def adapter_mcp_runtime_imports(adapter: ir.McpAdapter) -> list[str]:
+    """The names an MCP adapter module imports from the generated ``mcp_runtime`` module."""
+    calling = [tool for tool in adapter.tools if tool.invocation is not None]
+    invocations = [tool.invocation for tool in calling if tool.invocation is not None]
+    used = {"tool_error"}
+    if any(invocation.forward_body for invocation in invocations):
+        used.add("body_argument")
+    if any(invocation.forward_query for invocation in invocations):
+        used.add("query_argument")
+    if any(tool.output.kind != "shaped" for tool in calling):
+        used.add("tool_result")
+    for tool in adapter.tools:
+        if tool.steps or tool.output.kind == "mock":
+            used.add("value_result")
+        if tool.output.kind == "shaped":
+            used.add("shaped_result")
+    return sorted(used)
 
 
 def path_operands(op: ir.ConsumedOperation) -> list[str]:
@@ -530,6 +554,7 @@ def environment() -> jinja2.Environment:
         cap_params=cap_params,
         shape_source=shape_source,
         adapter_value_imports=adapter_value_imports,
+        adapter_mcp_runtime_imports=adapter_mcp_runtime_imports,
         from_import=from_import,
         layout=layout,
         open_call=open_call,
@@ -577,6 +602,8 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
     emit(f"{package}/__main__.py", "package/__main__.py.j2")
     emit(f"{package}/config.py", "package/config.py.j2")
     emit(f"{package}/runtime.py", "package/runtime.py.j2")
+    if capability.mcp_adapters:
+        emit(f"{package}/mcp_runtime.py", "package/mcp_runtime.py.j2")
     emit(f"{package}/upstream.py", "package/upstream.py.j2")
     adapters: list[ir.RestAdapter | ir.McpAdapter] = [
         *capability.rest_adapters,

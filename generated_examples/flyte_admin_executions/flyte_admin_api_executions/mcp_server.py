@@ -19,13 +19,10 @@ from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
+from .mcp_runtime import body_argument, query_argument, tool_error, tool_result
 from .runtime import (
     InputError,
     UpstreamError,
-    body_argument,
-    query_argument,
-    tool_error,
-    tool_result,
 )
 from .upstream import Upstreams
 

@@ -18,14 +18,14 @@ from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
+from .mcp_runtime import tool_error, value_result
 from .runtime import (
     InputError,
     UpstreamError,
     to_text,
-    tool_error,
 )
 from .upstream import Upstreams
-from .values import as_string, value_result
+from .values import as_string
 
 logger = logging.getLogger(__name__)
 

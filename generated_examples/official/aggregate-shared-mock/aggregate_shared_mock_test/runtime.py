@@ -11,9 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import mcp_types as types
-from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 logger = logging.getLogger(__package__)
 
@@ -374,34 +373,3 @@ def cookie_input(request: Request, name: str, type_: str, *, required: bool) -> 
     """A typed cookie input (``None`` when absent and optional)."""
     value = _required(request.cookies.get(name), name, "cookie", required)
     return None if value is None else coerce(value, type_, name, "cookie")
-
-
-# --- MCP helpers --------------------------------------------------------------------
-
-
-def tool_error(message: str) -> types.CallToolResult:
-    """A tool result that reports a failure the model can act on."""
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=message)], is_error=True
-    )
-
-
-def tool_result(
-    upstream: UpstreamResponse, *, structured: bool
-) -> types.CallToolResult:
-    """The tool result for an upstream answer: errors flagged, JSON also as structured content."""
-    if upstream.is_error:
-        return tool_error(upstream_message(upstream))
-    text = upstream.text()
-    content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
-    value: Any
-    try:
-        value = upstream.json() if upstream.content.strip() else {}
-    except ValueError:
-        if not structured:  # text answers of tools without an output schema stay text
-            return types.CallToolResult(content=content)
-        value = text
-    return types.CallToolResult(
-        content=content,
-        structured_content=value if isinstance(value, dict) else {"result": value},
-    )

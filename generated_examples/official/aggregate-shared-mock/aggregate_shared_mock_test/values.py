@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import mcp_types as types
-
 
 def dig(value: Any, *steps: str | int) -> Any:
     """Follow keys and indices into ``value``; ``None`` as soon as one is missing."""
@@ -68,14 +66,3 @@ def as_boolean(value: Any) -> bool | None:
     if isinstance(value, (int, float)):
         return bool(value)
     return None
-
-
-def value_result(value: Any, *, wrap: bool) -> types.CallToolResult:
-    """A tool result for a computed value: JSON text plus structured content
-    (``{"result": value}`` when ``wrap``, as the declared output schema says)."""
-    return types.CallToolResult(
-        content=[
-            types.TextContent(type="text", text=json.dumps(value, ensure_ascii=False))
-        ],
-        structured_content={"result": value} if wrap else value,
-    )

@@ -23,17 +23,17 @@ from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
+from .mcp_runtime import shaped_result, tool_error
 from .runtime import (
     InputError,
     UpstreamError,
     UpstreamResponse,
     encode_json,
     to_text,
-    tool_error,
     upstream_message,
 )
 from .upstream import Upstreams
-from .values import as_list, as_string, dig, shaped_result
+from .values import as_list, as_string, dig
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import mcp_types as types
 
 logger = logging.getLogger(__package__)
 
@@ -341,35 +340,4 @@ def upstream_message(response: UpstreamResponse, limit: int = 2000) -> str:
     return (
         f"{response.namespace}.{response.operation} failed: upstream answered HTTP "
         f"{response.status}" + (f": {detail}" if detail else "")
-    )
-
-
-# --- MCP helpers --------------------------------------------------------------------
-
-
-def tool_error(message: str) -> types.CallToolResult:
-    """A tool result that reports a failure the model can act on."""
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=message)], is_error=True
-    )
-
-
-def tool_result(
-    upstream: UpstreamResponse, *, structured: bool
-) -> types.CallToolResult:
-    """The tool result for an upstream answer: errors flagged, JSON also as structured content."""
-    if upstream.is_error:
-        return tool_error(upstream_message(upstream))
-    text = upstream.text()
-    content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
-    value: Any
-    try:
-        value = upstream.json() if upstream.content.strip() else {}
-    except ValueError:
-        if not structured:  # text answers of tools without an output schema stay text
-            return types.CallToolResult(content=content)
-        value = text
-    return types.CallToolResult(
-        content=content,
-        structured_content=value if isinstance(value, dict) else {"result": value},
     )

@@ -18,15 +18,14 @@ from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
+from .mcp_runtime import query_argument, shaped_result, tool_error
 from .runtime import (
     InputError,
     UpstreamError,
-    query_argument,
     to_text,
-    tool_error,
 )
 from .upstream import Upstreams
-from .values import as_number, as_string, dig, shaped_result
+from .values import as_number, as_string, dig
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import mcp_types as types
-
-from .runtime import UpstreamResponse, tool_error, tool_result
+from .runtime import UpstreamResponse
 
 Decoder = Callable[[UpstreamResponse], Any]
 """Turns an upstream answer into JSON-like data (``ValueError`` when it cannot)."""
@@ -79,35 +77,3 @@ def as_boolean(value: Any) -> bool | None:
     if isinstance(value, (int, float)):
         return bool(value)
     return None
-
-
-def value_result(value: Any, *, wrap: bool) -> types.CallToolResult:
-    """A tool result for a computed value: JSON text plus structured content
-    (``{"result": value}`` when ``wrap``, as the declared output schema says)."""
-    return types.CallToolResult(
-        content=[
-            types.TextContent(type="text", text=json.dumps(value, ensure_ascii=False))
-        ],
-        structured_content={"result": value} if wrap else value,
-    )
-
-
-def shaped_result(
-    upstream: UpstreamResponse,
-    shape: Callable[[Any], Any],
-    *,
-    wrap: bool,
-    decode: Decoder = decode_json,
-) -> types.CallToolResult:
-    """The declared output built from the decoded answer, as a tool result."""
-    if upstream.is_error:
-        return tool_result(upstream, structured=False)
-    try:
-        data = decode(upstream)
-    except ValueError as error:
-        return tool_error(
-            f"{upstream.namespace}.{upstream.operation} answered "
-            f"{upstream.content_type or 'without a content type'} that cannot be decoded "
-            f"({error}); the declared output cannot be built from it."
-        )
-    return value_result(shape(data), wrap=wrap)
