@@ -877,16 +877,26 @@ def hot_spots(results: dict[str, Any]) -> str:
         mt = deps.get("mcp_types", {}).get("median")
         fa = deps.get("fastapi", {}).get("median")
         startup = results.get("footprint", {}).get("startup", {})
-        notes.append(
-            f"**Footprint: a REST-only process still loads the MCP types, and an MCP-only one FastAPI.** Importing the package "
-            f"as `python -m ... rest` runs takes {sec(main_imp)}, the REST module alone {sec(rest_imp)}, the hand-written proxy "
-            f"{sec(hand_imp)}; start-up to the first REST request is {stat_s(startup.get('generated REST (`rest`)', {}).get('first_request_s'))} "
-            f"against {stat_s(startup.get('hand-written proxy', {}).get('first_request_s'))}. `__main__` imports only the "
-            "adapters it serves, but `templates/package/runtime.py.j2` and `values.py.j2` hold the REST helpers (imports "
-            f"`fastapi`) and the MCP helpers (imports `mcp_types`) in modules both adapters import: `mcp_types` alone takes {sec(mt)} "
-            f"and `fastapi` {sec(fa)} to import here. Ours to change: split them into a shared core (upstream exchange, "
-            "encodings, errors, JSON shaping), REST helpers and MCP helpers."
+        heavy = dict((k, v) for v, k in imports.get("generated REST module only", {}).get("heaviest", []))
+        first = (
+            f"Importing the package as `python -m ... rest` runs takes {sec(main_imp)}, the REST module alone "
+            f"{sec(rest_imp)}, the hand-written proxy {sec(hand_imp)}; start-up to the first REST request is "
+            f"{stat_s(startup.get('generated REST (`rest`)', {}).get('first_request_s'))} against "
+            f"{stat_s(startup.get('hand-written proxy', {}).get('first_request_s'))}."
         )
+        if "mcp_types" in heavy:
+            notes.append(
+                f"**Footprint: a REST-only process loads the MCP types.** {first} `mcp_types` alone takes {sec(mt)} to "
+                "import here; the REST helpers and the MCP helpers of the generated package must stay in separate modules "
+                "(`runtime.py` and `mcp_runtime.py`)."
+            )
+        else:
+            notes.append(
+                f"**Footprint: FastAPI is most of what the REST server imports beyond the hand-written proxy.** {first} "
+                f"The REST module no longer imports the MCP stack (the MCP helpers are in `mcp_runtime.py`); the difference "
+                f"left is FastAPI itself ({sec(heavy.get('fastapi'))} cumulative in the REST module, {sec(fa)} alone, with "
+                "pydantic), which the design card chose for the REST adapter; the hand-written proxy uses Starlette alone."
+            )
     if not notes:
         return ""
     return "### Findings\n\n" + "\n\n".join(f"{i}. {n}" for i, n in enumerate(notes, 1)) + "\n"
