@@ -289,6 +289,17 @@ class LowererBase:
             return rest
         return None
 
+    def unknown_input(
+        self, value: Any, inputs: dict[str, ir.ExposedInput], path: Path
+    ) -> _SkipOperation:
+        """NG202 for a ``with`` value naming no input of the operation (raise the result)."""
+        return self.skip(
+            path,
+            "NG202",
+            f"{value!r} refers to no input of this operation",
+            expected=", ".join(i.name for i in inputs.values()) or "no inputs",
+        )
+
     def bind_arguments(
         self,
         operation: ir.ConsumedOperation,
@@ -339,12 +350,7 @@ class LowererBase:
                 if found is _DROPPED:
                     continue
                 if found is None:
-                    raise self.skip(
-                        w_path,
-                        "NG202",
-                        f"{value!r} refers to no input of this operation",
-                        expected=", ".join(i.name for i in inputs.values()) or "no inputs",
-                    )
+                    raise self.unknown_input(value, inputs, w_path)
                 inputs[names.normalise_reference(found.name)] = found
             arguments[param.name] = ir.ValueSource("input", input=found.ident)
         for param in operation.path_params:

@@ -160,12 +160,7 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         if named is not None:
             item = self.find_input(named, inputs, path)
             if item is None:
-                raise self.skip(
-                    path,
-                    "NG202",
-                    f"{value!r} refers to no input of this operation",
-                    expected=", ".join(i.name for i in inputs.values()) or "no inputs",
-                )
+                raise self.unknown_input(value, inputs, path)
             return ir.ValueSource("input", input=item.ident)
         reference = value.strip() if isinstance(value, str) else ""
         if reference.startswith("$"):
