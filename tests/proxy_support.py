@@ -174,13 +174,17 @@ class RecordingUpstream:
                 return
             with self._lock:
                 self.requests.append(request)
-                reply = self._reply
+                reply = self._reply_to(request)
                 release = self._release
             try:
                 if not self._answer(conn, reply, release):
                     return
             except OSError:
                 return
+
+    def _reply_to(self, request: Recorded) -> Reply:
+        """The reply for ``request`` (called with the lock held): the one set last."""
+        return self._reply
 
     def _answer(self, conn: socket.socket, reply: Reply, release: threading.Event) -> bool:
         """Send the answer; False when the connection must be closed."""

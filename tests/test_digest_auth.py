@@ -22,7 +22,7 @@ import pytest
 from mcp import Client
 
 from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream
+from .proxy_support import RecordingUpstream, upstream_fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -36,11 +36,7 @@ CHALLENGE = re.compile(
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[RecordingUpstream]:
-    server = RecordingUpstream()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from upstream_fixture()
 
 
 @pytest.fixture(scope="module")

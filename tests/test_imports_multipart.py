@@ -28,7 +28,7 @@ from naftiko_codegen.diagnostics import CompilationFailed, Diagnostic
 from naftiko_codegen.pipeline import compile_spec
 
 from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import Recorded, RecordingUpstream
+from .proxy_support import Recorded, RecordingUpstream, upstream_fixture
 
 DATA = Path(__file__).resolve().parent / "data" / "imports"
 MAIN = DATA / "main.yaml"
@@ -202,11 +202,7 @@ def test_unknown_tag_in_an_imported_body_is_located_there(tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[RecordingUpstream]:
-    server = RecordingUpstream()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from upstream_fixture()
 
 
 @pytest.fixture(scope="module")

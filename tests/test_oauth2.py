@@ -30,7 +30,7 @@ from naftiko_codegen.diagnostics import CompilationFailed
 from naftiko_codegen.pipeline import compile_spec
 
 from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream
+from .proxy_support import RecordingUpstream, upstream_fixture
 
 SPEC = Path(__file__).resolve().parent / "data" / "oauth2" / "oauth2-capability.yaml"
 TIMEOUT = 10.0
@@ -123,11 +123,7 @@ def authorization_server() -> Iterator[FakeAuthorizationServer]:
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[RecordingUpstream]:
-    server = RecordingUpstream()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from upstream_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
 from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream
+from .proxy_support import RecordingUpstream, upstream_fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -35,11 +35,7 @@ def compact(value: Any) -> bytes:
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[RecordingUpstream]:
-    server = RecordingUpstream()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from upstream_fixture()
 
 
 class Served:

@@ -12,7 +12,6 @@ import asyncio
 import importlib
 import json
 import shutil
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from naftiko_codegen.diagnostics import CompilationFailed, Diagnostic
 from naftiko_codegen.pipeline import compile_spec
 
 from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream, Reply, _read_request
+from .proxy_support import Recorded, RecordingUpstream, Reply
 
 pytestmark = pytest.mark.e2e
 
@@ -75,23 +74,8 @@ class RoutedUpstream(RecordingUpstream):
         with self._lock:
             return [request.target for request in self.requests]
 
-    def _serve_connection(self, conn: socket.socket, rfile: Any) -> None:
-        while True:
-            try:
-                request = _read_request(rfile)
-            except (OSError, ValueError):
-                return
-            if request is None:
-                return
-            with self._lock:
-                self.requests.append(request)
-                reply = self.routes.get(request.path, NOT_FOUND)
-                release = self._release
-            try:
-                if not self._answer(conn, reply, release):
-                    return
-            except OSError:
-                return
+    def _reply_to(self, request: Recorded) -> Reply:
+        return self.routes.get(request.path, NOT_FOUND)
 
 
 def copy_spec(root: Path) -> Path:
