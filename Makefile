@@ -8,7 +8,7 @@ EXAMPLE := generated_examples/flyte_admin_executions
 # Official examples kept generated (and drift-checked) beside the Flyte package.
 OFFICIAL := nested-object-output-capability aggregate-shared-mock mcp-resources-prompts-capability
 
-.PHONY: venv demo test lint examples check-examples bench clean
+.PHONY: venv demo test lint examples templates check-examples bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check naftiko_codegen simulator tests scripts
 	$(BIN)/mypy
+
+# After editing templates/: the compiled modules the compiler ships (a test checks them).
+templates: $(STAMP)
+	$(BIN)/python scripts/compile_templates.py
 
 examples: $(STAMP)
 	$(BIN)/naftiko-gen build $(SPEC) -o $(EXAMPLE)

@@ -17,6 +17,7 @@ import jinja2
 
 from . import ir
 from .formatting import cache_dir
+from .precompiled import PrecompiledLoader
 from .pylayout import def_line, docstring, from_import, ident, layout, open_call, py
 
 _PYTHON_TYPES = {
@@ -519,12 +520,13 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 def environment() -> jinja2.Environment:
     """The Jinja environment: strict undefined, no autoescape (output is code), our filters.
 
-    Compiled templates are kept, like ``.pyc`` files, in Jinja's bytecode cache under the
-    compiler's cache folder (``formatting.cache_dir()``; off with it): compiling the
-    templates is most of a process's first build once black's work is cached.
+    The templates come compiled with the compiler (:mod:`naftiko_codegen.precompiled`); one
+    whose source no longer matches its compiled module is compiled from source and kept,
+    like a ``.pyc`` file, in Jinja's bytecode cache under the compiler's cache folder
+    (``formatting.cache_dir()``; off with it).
     """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=PrecompiledLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

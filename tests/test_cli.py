@@ -259,9 +259,9 @@ def test_console_script_runs() -> None:
         assert "warning[NG210]" in done.stderr
 
 
-def test_compiled_templates_are_cached_and_change_nothing(tmp_path: Path) -> None:
-    """Jinja's bytecode cache (``<cache>/jinja``) is written by a first build, used by the
-    next, and neither differs from a build with caching off."""
+def test_builds_with_and_without_the_caches_are_identical(tmp_path: Path) -> None:
+    """A first build (caches empty), a second (caches filled) and one with caching off write
+    the same bytes; the shipped compiled templates leave Jinja's bytecode cache empty."""
     spec = TESTS.parent / "specs" / "flyte-admin-executions.yaml"
 
     def build(cache: str, out: Path) -> dict[str, bytes]:
@@ -273,9 +273,7 @@ def test_compiled_templates_are_cached_and_change_nothing(tmp_path: Path) -> Non
 
     cache = tmp_path / "cache"
     first = build(str(cache), tmp_path / "first")
-    compiled = sorted((cache / "jinja").iterdir())
-    assert compiled and all(p.name.endswith(".cache") for p in compiled)
-    stamps = [p.stat().st_mtime_ns for p in compiled]
+    assert any(cache.rglob("*")), "the format cache was not written"
+    assert not any((cache / "jinja").glob("*"))
     second = build(str(cache), tmp_path / "second")
-    assert [p.stat().st_mtime_ns for p in sorted((cache / "jinja").iterdir())] == stamps
     assert first == second == build("off", tmp_path / "uncached")

@@ -1,0 +1,1 @@
+"""Compiled templates (see naftiko_codegen/precompiled.py); generated, do not edit."""
