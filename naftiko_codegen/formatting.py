@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
+import importlib.util
 import json
 import os
 import tempfile
@@ -37,7 +37,23 @@ MODE_SETTINGS: dict[str, Any] = {
 """The one black configuration every generated Python file is formatted with (black is
 imported only on a cache miss: it is a tenth of a second of start-up)."""
 
-_BLACK_VERSION = importlib.metadata.version("black")
+
+def _black_version() -> str:
+    """black's installed version, for the cache key, without importing black: the
+    ``black-<version>.dist-info`` folder beside the package (``importlib.metadata`` costs a
+    tenth of a cold build in imports), else ``importlib.metadata``."""
+    spec = importlib.util.find_spec("black")
+    if spec is not None and spec.submodule_search_locations:
+        site = Path(next(iter(spec.submodule_search_locations))).parent
+        found = [p.name for p in site.glob("black-*.dist-info")]
+        if len(found) == 1:
+            return found[0].removeprefix("black-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("black")
+
+
+_BLACK_VERSION = _black_version()
 
 
 @functools.cache
