@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -12,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -204,6 +205,36 @@ def build(
         + (f", removed {len(report.removed)} stale" if report.removed else ""),
         err=True,
     )
+
+
+def run() -> NoReturn:
+    """The ``naftiko-gen`` console script: :func:`main`, then a prompt exit.
+
+    The process leaves with ``os._exit`` once its output is flushed, as mypy does: a build
+    holds hundreds of thousands of objects (the IR, templates, black's trees) whose one by
+    one release at interpreter shutdown is a tenth of a cold build (measured 30–50 ms of
+    about 400 ms) and serves nobody. Every file is written and closed before this point;
+    tests drive :func:`main` in-process and are unaffected.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        code = _exit_status(stop.code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # click.echo has flushed already
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The process status ``sys.exit(code)`` would give (a message is printed, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
 
 
 @main.command(name="validate")

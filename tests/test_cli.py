@@ -107,9 +107,9 @@ def test_internal_error_in_a_real_process(tmp_path: Path) -> None:
         "import sys, naftiko_codegen.pipeline as p\n"
         "def explode(*a, **k): raise KeyError('boom')\n"
         "p.lower = explode\n"
-        "from naftiko_codegen.cli import main\n"
+        "from naftiko_codegen.cli import run\n"
         "sys.argv = ['naftiko-gen', 'validate', sys.argv[1]]\n"
-        "main()\n"
+        "run()\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "NAFTIKO_GEN_DEBUG"}
     done = subprocess.run(
