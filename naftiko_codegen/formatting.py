@@ -13,16 +13,18 @@ read or written is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
 import json
 import os
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import black
@@ -88,13 +90,16 @@ def format_python(text: str, cache: Path | None) -> str:
     return formatted
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
+def format_files(
+    files: dict[str, str], formatter: BackgroundFormatter | None = None
+) -> dict[str, str]:
     """Format every ``.py`` file with :func:`black_mode`; other files pass through unchanged.
 
     Each module is cut into chunks at top-level definitions (:func:`split_module`); cached
     chunks are answered from the cache, the others formatted on two CPUs when that pays
-    (:func:`_format_all`). Chunks keep black's cost linear in the size of a module, let
-    both CPUs share the largest one, and let a regeneration reformat only what changed.
+    (:func:`_format_all`), by ``formatter`` when one was started. Chunks keep black's cost
+    linear in the size of a module, let both CPUs share the largest one, and let a
+    regeneration reformat only what changed.
     """
     cache = cache_dir()
     chunked = {path: split_module(text) for path, text in files.items() if path.endswith(".py")}
@@ -105,8 +110,12 @@ def format_files(files: dict[str, str]) -> dict[str, str]:
         if cached is not None:
             done[chunk] = cached
     misses = [chunk for chunk in misses if chunk not in done]
+    results = formatter.format(misses) if formatter is not None and misses else None
+    if formatter is not None:
+        formatter.close()
     try:
-        results = _format_all(misses)
+        if results is None:
+            results = _format_all(misses)
     except Exception:
         # A cut that black cannot parse on its own: format whole modules, which raises
         # black's own error if the module itself is invalid.
@@ -200,13 +209,7 @@ def _format_all(texts: list[str]) -> list[str]:
     released in the child) and only where ``os.fork`` exists; if the child fails in any
     way, its half is formatted here, so the result never depends on the route taken.
     """
-    parallel = (
-        len(texts) > 1
-        and sum(map(len, texts)) >= PARALLEL_THRESHOLD
-        and hasattr(os, "fork")
-        and (os.cpu_count() or 1) > 1
-        and threading.active_count() == 1
-    )
+    parallel = len(texts) > 1 and sum(map(len, texts)) >= PARALLEL_THRESHOLD and _can_fork()
     if not parallel:
         return [_black(text) for text in texts]
     _black("pass\n")  # every module black imports lazily is loaded before the fork
@@ -258,3 +261,89 @@ def _start_child(indices: list[int], texts: list[str]) -> Callable[[], dict[int,
         return dict(zip(indices, answers, strict=True))
 
     return collect
+
+
+def _can_fork() -> bool:
+    """Whether a forked process can share the work: ``os.fork`` exists, a second CPU is
+    there, and this process runs one thread (a fork copies no other thread, so a lock
+    another thread held would never be released in the child)."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+class BackgroundFormatter:
+    """A formatting process forked when a command-line build starts, before the compiler's
+    own imports.
+
+    It imports and warms up black (about a tenth of a cold build) while this process
+    loads, validates, lowers and renders, then formats the chunks the cache does not hold,
+    on two CPUs as :func:`_format_all` does. A formatter that fails in any way costs only
+    time: :meth:`format` returns ``None`` and the caller formats the chunks itself.
+    """
+
+    def __init__(self) -> None:
+        work_in, self._work = os.pipe()
+        self._answers, answers_out = os.pipe()
+        self._pid: int | None = os.fork()
+        if self._pid == 0:
+            os.close(self._work)
+            os.close(self._answers)
+            _serve(work_in, answers_out)
+        os.close(work_in)
+        os.close(answers_out)
+
+    @classmethod
+    def start(cls) -> BackgroundFormatter | None:
+        """A running formatter, or ``None`` where forking cannot help (see :func:`_can_fork`)."""
+        return cls() if _can_fork() else None
+
+    @property
+    def pid(self) -> int | None:
+        """The formatter's process id; ``None`` once it has answered or been stopped."""
+        return self._pid
+
+    def format(self, texts: list[str]) -> list[str] | None:
+        """black's output for ``texts``, in order; ``None`` if the formatter failed."""
+        if self._pid is None:
+            return None
+        try:
+            with os.fdopen(self._work, "w", encoding="utf-8") as stream:
+                json.dump(texts, stream)
+            with os.fdopen(self._answers, encoding="utf-8") as stream:
+                payload = stream.read()
+        except OSError:
+            payload = ""
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        try:
+            answers = json.loads(payload) if status == 0 else None
+        except ValueError:
+            return None
+        if not isinstance(answers, list) or len(answers) != len(texts):
+            return None
+        return answers
+
+    def close(self) -> None:
+        """Stop the formatter if it is still running (a build that found everything in the
+        cache, or failed, has no work for it)."""
+        if self._pid is None:
+            return
+        for descriptor in (self._work, self._answers):
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        self._pid = None
+
+
+def _serve(work: int, answers: int) -> NoReturn:
+    """The formatter process: import black, read the texts, answer, leave without cleanup."""
+    status = 1
+    with contextlib.suppress(BaseException):
+        _black("pass\n")
+        with os.fdopen(work, encoding="utf-8") as stream:
+            texts = json.loads(stream.read() or "[]")
+        with os.fdopen(answers, "w", encoding="utf-8") as stream:
+            json.dump(_format_all(texts), stream)
+        status = 0
+    os._exit(status)

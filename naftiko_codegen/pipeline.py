@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import ir
 from .diagnostics import CompilationFailed, Diagnostic, has_errors, sorted_diagnostics
-from .formatting import format_files
+from .formatting import BackgroundFormatter, format_files
 from .loader import Document, load_document
 from .lower import lower
 from .render import render_package
@@ -58,11 +58,25 @@ def analyse(
     return capability, diagnostics, digest
 
 
-def compile_spec(spec: Path, *, package_name: str | None = None, strict: bool = False) -> Result:
-    """Compile ``spec`` into the files of the generated package (nothing is written)."""
-    capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
-    with without_cyclic_gc():
-        files = format_files(render_package(capability, digest))
+def compile_spec(
+    spec: Path,
+    *,
+    package_name: str | None = None,
+    strict: bool = False,
+    formatter: BackgroundFormatter | None = None,
+) -> Result:
+    """Compile ``spec`` into the files of the generated package (nothing is written).
+
+    ``formatter``, started before the compiler was imported, does the formatting (the
+    command line's route); it is stopped in every case.
+    """
+    try:
+        capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
+        with without_cyclic_gc():
+            files = format_files(render_package(capability, digest), formatter)
+    finally:
+        if formatter is not None:
+            formatter.close()
     return Result(capability, files, diagnostics, digest)
 
 

@@ -79,7 +79,7 @@ def test_internal_error_exit_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("naftiko_codegen.cli.compile_spec", explode)
+    monkeypatch.setattr(pipeline, "compile_spec", explode)
     monkeypatch.setattr(pipeline, "lower", explode)
     monkeypatch.delenv("NAFTIKO_GEN_DEBUG", raising=False)
     for args in (("build", MINIMAL, "-o", tmp_path / "out"), ("validate", MINIMAL)):

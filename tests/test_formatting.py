@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import signal
 from pathlib import Path
 
 import black
@@ -128,6 +129,72 @@ def test_small_or_threaded_work_is_formatted_in_process(monkeypatch: pytest.Monk
     assert formatting.format_files(MODULES)["pkg/m0.py"] == black.format_str(
         MODULES["pkg/m0.py"], mode=black_mode()
     )
+
+
+# --- the command line's background formatter ---
+
+
+def started(monkeypatch: pytest.MonkeyPatch) -> formatting.BackgroundFormatter:
+    """A background formatter forked from this (single-threaded, as far as it can tell) process."""
+    monkeypatch.setattr(formatting.threading, "active_count", lambda: 1)
+    formatter = formatting.BackgroundFormatter.start()
+    assert formatter is not None and formatter.pid is not None
+    return formatter
+
+
+def reaped(pid: int) -> bool:
+    """Whether ``pid`` is no longer a child of this process (exited and waited for)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_background_formatter_formats_like_black(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    formatter = started(monkeypatch)
+    pid = formatter.pid
+    assert pid is not None
+    files = {**MODULES, "README.md": "not python\n"}
+    result = formatting.format_files(files, formatter)
+    assert list(result) == list(files) and result["README.md"] == "not python\n"
+    for path, text in MODULES.items():
+        assert result[path] == black.format_str(text, mode=black_mode())
+    assert formatter.pid is None and reaped(pid)
+
+
+def test_a_dead_background_formatter_costs_only_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    formatter = started(monkeypatch)
+    assert formatter.pid is not None
+    os.kill(formatter.pid, signal.SIGKILL)
+    result = formatting.format_files(MODULES, formatter)
+    for path, text in MODULES.items():
+        assert result[path] == black.format_str(text, mode=black_mode())
+
+
+def test_a_background_formatter_without_work_is_stopped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Everything found in the cache: the formatter is stopped and waited for, not left behind."""
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", str(tmp_path))
+    expected = formatting.format_files(MODULES)
+    formatter = started(monkeypatch)
+    pid = formatter.pid
+    assert pid is not None
+    assert formatting.format_files(MODULES, formatter) == expected
+    assert formatter.pid is None and reaped(pid)
+
+
+def test_background_formatter_reports_black_errors_like_serial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NAFTIKO_GEN_CACHE_DIR", "off")
+    formatter = started(monkeypatch)
+    broken = {**MODULES, "pkg/zz_broken.py": "def (:\n" + "x = 1\n" * 4000}
+    with pytest.raises(black.InvalidInput):
+        formatting.format_files(broken, formatter)
 
 
 # --- modules cut into chunks format exactly as whole modules ---
