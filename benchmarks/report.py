@@ -208,13 +208,6 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
             r = ours / other
             parts.append(f"vs {name}: {ratio(r)}")
             verdicts.append(r <= 0.5)
-    warm = (flyte.get("whole_process_templates_warm") or {}).get("median") if flyte else None
-    if warm:
-        others = [(name, (data.get("whole_process") or {}).get("median")) for name, data in gens.items()]
-        parts.append(
-            f"with Jinja's compiled templates kept from an earlier run (format cache still empty) {sec(warm)}: "
-            + ", ".join(f"{ratio(warm / other)} vs {name}" for name, other in others if other)
-        )
     if parts:
         rows.append([
             "build ≤ 0.5 × the other generators (whole process, equivalent input)",

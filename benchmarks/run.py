@@ -371,15 +371,6 @@ def section_build_small(results: dict[str, Any], cfg: dict[str, Any], budget: Bu
         whole_process(entry["path"], entry["key"] + "-prime", 0, 120, cache=cache)
         hits = [whole_process(entry["path"], entry["key"] + "-hit", i, 120, cache=cache)["s"] for i in range(entry["whole"])]
         builds[entry["key"]]["whole_process_cache_hit"] = summary(hits)
-        # A new spec on a machine where naftiko-gen ran before: Jinja's compiled templates
-        # (<cache>/jinja, like .pyc files) are there, nothing of this spec is formatted.
-        log(f"build: {entry['name']}, templates compiled before, format cache empty")
-        samples = []
-        for i in range(entry["whole"]):
-            fresh = fresh_cache()
-            shutil.copytree(Path(cache) / "jinja", Path(fresh) / "jinja")
-            samples.append(whole_process(entry["path"], entry["key"] + "-tpl", i, 120, cache=fresh)["s"])
-        builds[entry["key"]]["whole_process_templates_warm"] = summary(samples)
     log("build: profile of flyte-capability.yaml")
     profiled = run_worker(BENCH / "specs" / "flyte-capability.yaml", warmup, 1, 300, profile=True)
     results["build"]["profile_flyte_full"] = profiled.get("profile")
