@@ -843,6 +843,9 @@ def hot_spots(results: dict[str, Any]) -> str:
                     "does not pay either (it depends on `sniffio`)."
                 )
         notes.append(text)
+    pool = pool_finding(results)
+    if pool:
+        notes.append(pool)
     sniff = results.get("runtime_profiles", {}).get("_sniffio", {})
     gen_profile = results.get("runtime_profiles", {}).get("REST generated", {})
     if sniff and not sniff.get("sniffio_installed", True) and sniff.get("us_per_call"):
@@ -893,6 +896,47 @@ def hot_spots(results: dict[str, Any]) -> str:
     if not notes:
         return ""
     return "### Findings\n\n" + "\n\n".join(f"{i}. {n}" for i, n in enumerate(notes, 1)) + "\n"
+
+
+POOL_LABELS = {
+    "REST generated": "the generated REST server",
+    "REST hand-written": "the hand-written proxy",
+    "MCP generated": "the generated MCP server",
+}
+
+
+def pool_cost_us(profile: dict[str, Any]) -> float | None:
+    """Cumulative µs per request in httpcore's connection-pool assignment pass, if profiled."""
+    for entry in profile.get("top", []):
+        if entry["function"].endswith("(_assign_requests_to_connections)"):
+            return float(entry["cumtime_us_per_request"])
+    return None
+
+
+def pool_finding(results: dict[str, Any]) -> str | None:
+    """The upstream client's connection-pool cost, when the runtime profiles show it."""
+    profiles = results.get("runtime_profiles", {})
+    costs = {label: pool_cost_us(profiles.get(label, {})) for label in POOL_LABELS}
+    if not costs["MCP generated"] or costs["MCP generated"] < 200:
+        return None
+    pg = profiles["MCP generated"].get("per_request_us", {})
+    pf = profiles.get("MCP FastMCP.from_openapi", {}).get("per_request_us", {})
+    text = (
+        f"**Upstream client: httpcore's connection pool costs about {costs['MCP generated']:.0f} µs per proxied MCP call under the profiler.** "
+        "`AsyncConnectionPool._assign_requests_to_connections` (httpcore "
+        f"{results.get('environment', {}).get('versions', {}).get('httpcore', '?')}) runs on every request and every "
+        "response close; for each pooled connection it polls the socket (`has_expired()` → `is_socket_readable`, through "
+        "anyio's `extra_attributes`) and it re-counts the idle connections for each of them (quadratic). Cumulative per request: "
+        + ", ".join(f"{sec(v / 1e6)} in {POOL_LABELS[k]}" for k, v in costs.items() if v)
+        + ". FastMCP uses pydantic's fork `httpx2`, whose pool makes this pass linear (pydantic/httpx2#974; the same "
+        "changes are still open upstream as encode/httpcore#1035 and #928). It is not ours to fix inside httpcore, and "
+        "the generated packages use `httpx` as the design card says; moving them to `httpx2` is a design decision."
+    )
+    if pg and pf:
+        own = pg.get("generated package (ours)", 0.0) + pg.get("jsonschema", 0.0) + pg.get("import system (failed imports at run time)", 0.0)
+        rest = sum(pg.values()) - own - costs["MCP generated"]
+        text += f" Even without this pass and without its own code, the generated MCP server would be at most ≈ {sum(pf.values()) / max(rest, 1e-9):.2f}× FastMCP."
+    return text
 
 
 def problems_section(results: dict[str, Any]) -> str:
