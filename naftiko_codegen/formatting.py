@@ -97,7 +97,8 @@ def format_files(
 
     Each module is cut into chunks at top-level definitions (:func:`split_module`); cached
     chunks are answered from the cache, the others formatted on two CPUs when that pays
-    (:func:`_format_all`), by ``formatter`` when one was started. Chunks keep black's cost
+    (:func:`_format_all`), by ``formatter`` when one was started (it is stopped here once
+    it has answered or when there is nothing for it to do). Chunks keep black's cost
     linear in the size of a module, let both CPUs share the largest one, and let a
     regeneration reformat only what changed.
     """
@@ -249,18 +250,30 @@ def _start_child(indices: list[int], texts: list[str]) -> Callable[[], dict[int,
     os.close(write_end)
 
     def collect() -> dict[int, str]:
-        with os.fdopen(read_end, encoding="utf-8") as stream:
-            payload = stream.read()
-        _, status = os.waitpid(pid, 0)
-        try:
-            answers = json.loads(payload) if status == 0 else None
-        except ValueError:
-            answers = None
-        if not isinstance(answers, list) or len(answers) != len(indices):
+        answers = _answers(read_end, pid, len(indices))
+        if answers is None:
             answers = [_black(texts[index]) for index in indices]
         return dict(zip(indices, answers, strict=True))
 
     return collect
+
+
+def _answers(read_end: int, pid: int, count: int) -> list[str] | None:
+    """The ``count`` formatted texts a forked formatter sends on ``read_end`` (closed here)
+    before exiting; ``None`` if it failed, exited badly or answered something else."""
+    try:
+        with os.fdopen(read_end, encoding="utf-8") as stream:
+            payload = stream.read()
+    except OSError:
+        payload = ""
+    _, status = os.waitpid(pid, 0)
+    try:
+        answers = json.loads(payload) if status == 0 else None
+    except ValueError:
+        return None
+    if not isinstance(answers, list) or len(answers) != count:
+        return None
+    return answers
 
 
 def _can_fork() -> bool:
@@ -305,22 +318,13 @@ class BackgroundFormatter:
         """black's output for ``texts``, in order; ``None`` if the formatter failed."""
         if self._pid is None:
             return None
+        pid, self._pid = self._pid, None
         try:
             with os.fdopen(self._work, "w", encoding="utf-8") as stream:
                 json.dump(texts, stream)
-            with os.fdopen(self._answers, encoding="utf-8") as stream:
-                payload = stream.read()
-        except OSError:
-            payload = ""
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        try:
-            answers = json.loads(payload) if status == 0 else None
-        except ValueError:
-            return None
-        if not isinstance(answers, list) or len(answers) != len(texts):
-            return None
-        return answers
+        except OSError:  # the formatter is gone; its exit status says so below
+            pass
+        return _answers(self._answers, pid, len(texts))
 
     def close(self) -> None:
         """Stop the formatter if it is still running (a build that found everything in the
