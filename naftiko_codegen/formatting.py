@@ -277,10 +277,17 @@ def _answers(read_end: int, pid: int, count: int) -> list[str] | None:
 
 
 def _can_fork() -> bool:
-    """Whether a forked process can share the work: ``os.fork`` exists, a second CPU is
-    there, and this process runs one thread (a fork copies no other thread, so a lock
+    """Whether a forked process can share the work: ``os.fork`` exists, this process may
+    run on a second CPU, and it runs one thread (a fork copies no other thread, so a lock
     another thread held would never be released in the child)."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    return hasattr(os, "fork") and _usable_cpus() > 1 and threading.active_count() == 1
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class BackgroundFormatter:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import black
@@ -149,6 +152,27 @@ def reaped(pid: int) -> bool:
     except ChildProcessError:
         return True
     return False
+
+
+def test_no_background_formatter_on_one_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pinned to one CPU (``taskset``, a container's cpuset), a second process only competes."""
+    monkeypatch.setattr(formatting.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(formatting, "_usable_cpus", lambda: 1)
+    assert formatting.BackgroundFormatter.start() is None
+
+
+def test_the_usable_cpus_follow_the_affinity_mask() -> None:
+    if not hasattr(os, "sched_getaffinity") or shutil.which("taskset") is None:
+        pytest.skip("no affinity masks, or no taskset, on this system")
+    script = "from naftiko_codegen import formatting; print(formatting._usable_cpus())"
+    done = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
 
 
 def test_background_formatter_formats_like_black(monkeypatch: pytest.MonkeyPatch) -> None:
