@@ -10,17 +10,23 @@ import argparse
 import sys
 from pathlib import Path
 
+import jinja2
+
 from naftiko_codegen.precompiled import compile_module, module_name
 from naftiko_codegen.render import environment
 
 TARGET = Path(__file__).resolve().parent.parent / "naftiko_codegen" / "compiled_templates"
-INIT = '"""Compiled templates (see naftiko_codegen/precompiled.py); generated, do not edit."""\n'
+INIT = (
+    '"""Compiled templates (see naftiko_codegen/precompiled.py); generated, do not edit."""\n\n'
+    "JINJA_VERSION = {version!r}\n"
+    '"""The Jinja that compiled them: with another, every template is compiled from source."""\n'
+)
 
 
 def expected_files() -> dict[str, str]:
     """Every file the compiled-templates package should hold, by name."""
     env = environment()
-    files = {"__init__.py": INIT}
+    files = {"__init__.py": INIT.format(version=jinja2.__version__)}
     for template in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
         files[f"{module_name(template)}.py"] = compile_module(env, template)
     return files
