@@ -89,9 +89,11 @@ async def mcp_examples(url: str) -> None:
 def main() -> int:
     """Parse options, set everything up, run the examples, wait."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--spec", default="specs/flyte-admin-executions.yaml")
-    parser.add_argument("--out", default="out")
-    parser.add_argument("--target", help="pip --target directory instead of the virtualenv")
+    parser.add_argument("--spec", type=Path, default=REPO / "specs/flyte-admin-executions.yaml")
+    parser.add_argument("--out", type=Path, default=REPO / "out")
+    parser.add_argument(
+        "--target", type=Path, help="pip --target directory instead of the virtualenv"
+    )
     parser.add_argument("--no-wait", action="store_true", help="exit after the examples")
     args = parser.parse_args()
     ports = {
@@ -100,14 +102,17 @@ def main() -> int:
         "mcp": os.environ.get("DEMO_MCP_PORT", "9090"),
     }
     naftiko_gen = str(Path(sys.executable).parent / "naftiko-gen")
-    run([naftiko_gen, "build", args.spec, "-o", args.out])
+    # Absolute paths: relative ones are the caller's, and pip takes a bare "out" for the
+    # name of a project on the package index.
+    spec, out = args.spec.resolve(), args.out.resolve()
+    run([naftiko_gen, "build", str(spec), "-o", str(out)])
     install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-build-isolation"]
     if args.target:
-        install += ["--no-deps", "--target", args.target]
-    run([*install, args.out])
+        install += ["--no-deps", "--target", str(args.target.resolve())]
+    run([*install, str(out)])
     env = {PREFIX + "REST_PORT": ports["rest"], PREFIX + "MCP_PORT": ports["mcp"]}
     if args.target:
-        env["PYTHONPATH"] = args.target
+        env["PYTHONPATH"] = str(args.target.resolve())
     servers: list[ServerProcess] = []
     try:
         simulator = start_server(
