@@ -91,7 +91,7 @@ class PrecompiledLoader(jinja2.FileSystemLoader):
         globals: MutableMapping[str, Any] | None = None,
     ) -> jinja2.Template:
         """Load ``name`` from its compiled module when that is current, else from source."""
-        source, filename, uptodate = self.get_source(environment, name)
+        source, _, uptodate = self.get_source(environment, name)
         namespace = self._compiled(module_name(name))
         if namespace is None or namespace.get(KEY_VARIABLE) != template_key(
             environment, name, source
