@@ -99,36 +99,33 @@ def synthetic_points(results: dict[str, Any]) -> list[tuple[int, float, dict[str
     return sorted(points)
 
 
-def rest_ratios(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per load point: median rps of each target, the ratio b/c and the paired per-run ratios."""
+def point_ratios(results: dict[str, Any], section: str, reference: str) -> dict[str, dict[str, Any]]:
+    """Per load point of ``section``: each target's rps, the generated server's median rps over
+    ``reference``'s, the paired per-run ratios, and reference ÷ generated server CPU per call."""
     out: dict[str, dict[str, Any]] = {}
-    for point, targets in results.get("rest", {}).get("points", {}).items():
+    for point, targets in results.get(section, {}).get("points", {}).items():
         gen = targets.get("generated", [])
-        hand = targets.get("handwritten", [])
+        ref = targets.get(reference, [])
         entry = {t: [d["rps"] for d in runs] for t, runs in targets.items()}
-        if gen and hand:
-            paired = [g["rps"] / h["rps"] for g, h in zip(gen, hand) if h["rps"]]
-            entry["ratio"] = median([d["rps"] for d in gen]) / median([d["rps"] for d in hand])
-            entry["paired"] = paired
+        if gen and ref:
+            entry["ratio"] = median([d["rps"] for d in gen]) / median([d["rps"] for d in ref])
+            entry["paired"] = [g["rps"] / r["rps"] for g, r in zip(gen, ref) if r["rps"]]
+            gcpu = [d["server_cpu_s"] / d["requests"] for d in gen if d.get("requests") and d.get("server_cpu_s") is not None]
+            rcpu = [d["server_cpu_s"] / d["requests"] for d in ref if d.get("requests") and d.get("server_cpu_s") is not None]
+            if gcpu and rcpu and median(gcpu):
+                entry["cpu_ratio"] = median(rcpu) / median(gcpu)
         out[point] = entry
     return out
+
+
+def rest_ratios(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """:func:`point_ratios` of the REST section: generated over the hand-written proxy."""
+    return point_ratios(results, "rest", "handwritten")
 
 
 def mcp_ratios(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for point, targets in results.get("mcp", {}).get("points", {}).items():
-        gen = targets.get("generated", [])
-        fm = targets.get("fastmcp", [])
-        entry = {t: [d["rps"] for d in runs] for t, runs in targets.items()}
-        if gen and fm:
-            entry["ratio"] = median([d["rps"] for d in gen]) / median([d["rps"] for d in fm])
-            entry["paired"] = [g["rps"] / f["rps"] for g, f in zip(gen, fm) if f["rps"]]
-            gcpu = [d["server_cpu_s"] / d["requests"] for d in gen if d["requests"]]
-            fcpu = [d["server_cpu_s"] / d["requests"] for d in fm if d["requests"]]
-            if gcpu and fcpu and median(gcpu):
-                entry["cpu_ratio"] = median(fcpu) / median(gcpu)
-        out[point] = entry
-    return out
+    """:func:`point_ratios` of the MCP section: generated over FastMCP."""
+    return point_ratios(results, "mcp", "fastmcp")
 
 
 def specs_skipped(results: dict[str, Any], n: int) -> str:
