@@ -28,6 +28,11 @@ KEY_VARIABLE = "TEMPLATE_KEY"
 """The module-level name under which a compiled template records its key."""
 
 
+def template_names(environment: jinja2.Environment) -> list[str]:
+    """Every template of ``environment``'s loader (the ``.j2`` files), sorted."""
+    return environment.list_templates(filter_func=lambda name: name.endswith(".j2"))
+
+
 def module_name(template: str) -> str:
     """The module a template compiles to: ``package/rest.py.j2`` → ``package__rest_py``."""
     stem = template.removesuffix(".j2").replace("/", "__")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from naftiko_codegen.precompiled import compile_module, module_name
+from naftiko_codegen.precompiled import compile_module, module_name, template_names
 from naftiko_codegen.render import environment
 
 TARGET = Path(__file__).resolve().parent.parent / "naftiko_codegen" / "compiled_templates"
@@ -27,7 +27,7 @@ def expected_files() -> dict[str, str]:
     """Every file the compiled-templates package should hold, by name."""
     env = environment()
     files = {"__init__.py": INIT.format(version=jinja2.__version__)}
-    for template in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+    for template in template_names(env):
         files[f"{module_name(template)}.py"] = compile_module(env, template)
     return files
 

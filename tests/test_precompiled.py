@@ -11,7 +11,7 @@ import jinja2
 import pytest
 
 from naftiko_codegen import compiled_templates, pipeline, render
-from naftiko_codegen.precompiled import PrecompiledLoader, module_name
+from naftiko_codegen.precompiled import PrecompiledLoader, module_name, template_names
 
 ROOT = Path(__file__).resolve().parent.parent
 FLYTE = ROOT / "specs" / "flyte-admin-executions.yaml"
@@ -19,7 +19,7 @@ FLYTE = ROOT / "specs" / "flyte-admin-executions.yaml"
 
 def templates() -> list[str]:
     """Every template the compiler renders from."""
-    return render.environment().list_templates(filter_func=lambda name: name.endswith(".j2"))
+    return template_names(render.environment())
 
 
 def test_committed_compiled_templates_are_current() -> None:
