@@ -22,25 +22,28 @@ from naftiko_codegen.output import write_tree
 from naftiko_codegen.pipeline import Result, analyse
 from naftiko_codegen.render import render_package
 
+from .corpus_check import CORPUS, SUMMARIES
+
 # Keep black's formatting cache out of the developer's home, shared by the whole session
 # (subprocesses inherit it); set NAFTIKO_GEN_CACHE_DIR to override.
 os.environ.setdefault("NAFTIKO_GEN_CACHE_DIR", tempfile.mkdtemp(prefix="naftiko-gen-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
+DATA = REPO / "tests" / "data"
+SAMPLE_SPECS = [
+    CORPUS / "naftiko-framework" / "mcp" / "mcp-tool-handler-with-mustache-capability.yaml",
+    CORPUS / "naftiko-framework" / "mcp" / "mcp-hints-capability.yaml",
+    CORPUS / "naftiko-framework" / "http" / "http-body-capability.yaml",
+    CORPUS / "other-apis" / "github" / "markdown-render.yaml",
+    CORPUS / "other-apis" / "anthropic" / "models-messages.yaml",
+    CORPUS / "other-apis" / "twilio" / "events-schemas.yaml",
+]
+"""A few small corpus specs of different shapes, for the determinism and fuzz tests."""
 FLYTE_SPEC = REPO / "specs" / "flyte-admin-executions.yaml"
 FLYTE_PACKAGE = "flyte_admin_api_executions"
 FLYTE_PREFIX = "FLYTE_ADMIN_API_EXECUTIONS_"
 READY_DEADLINE = 60.0
 _LISTENING = re.compile(r"(.+?) listening on (http://\S+)")
-
-
-def require_corpus() -> Path:
-    """The shared corpus folder, or skip the test with the reason."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not available at {CORPUS}")
-    return CORPUS
 
 
 @dataclass
@@ -212,3 +215,9 @@ def flyte_servers(flyte_site: Path, simulator: str) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the corpus check's counts (files built, operations generated and skipped)."""
+    for line in SUMMARIES:
+        terminalreporter.write_line(line)

@@ -333,9 +333,9 @@ def test_otlp_export_is_refused_with_a_located_warning() -> None:
     from naftiko_codegen.diagnostics import Severity
     from naftiko_codegen.pipeline import compile_spec
 
-    from .conftest import require_corpus
+    from .conftest import CORPUS
 
-    folder = require_corpus() / "naftiko-framework" / "observability"
+    folder = CORPUS / "naftiko-framework" / "observability"
     spec = folder / "observability-capability.yaml"
     result = compile_spec(spec)
     [warning] = result.diagnostics

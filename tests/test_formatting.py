@@ -16,6 +16,8 @@ import pytest
 from naftiko_codegen import formatting
 from naftiko_codegen.formatting import black_mode, cache_dir, format_python
 
+from .conftest import CORPUS
+
 SOURCE = "def f( a,b ):\n  return {'x':a,'y':b}\n"
 
 
@@ -45,7 +47,6 @@ def test_cache_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 # --- the templates render black's own layout (black then needs one pass, not two) ---
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
 STABLE_SPECS = [
     REPO / "specs" / "flyte-admin-executions.yaml",
     *sorted((REPO / "tests" / "data").glob("*.yaml")),

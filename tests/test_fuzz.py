@@ -46,12 +46,14 @@ from hypothesis import strategies as st
 from naftiko_codegen.cli import main
 from naftiko_codegen.loader import load_text
 
+from .conftest import SAMPLE_SPECS
+
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 SEED_FILES = [
     TESTS / "data" / "minimal.yaml",
     REPO / "specs" / "flyte-admin-executions.yaml",
-    *sorted((TESTS / "data" / "corpus").glob("*.yaml")),
+    *SAMPLE_SPECS,
 ]
 SEEDS = {path.name: load_text(path.read_text("utf-8"), path.name).data for path in SEED_FILES}
 RAW_SEEDS = {path.name: path.read_text("utf-8") for path in SEED_FILES}

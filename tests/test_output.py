@@ -22,10 +22,11 @@ from naftiko_codegen.cli import main
 from naftiko_codegen.output import MANIFEST
 from naftiko_codegen.pipeline import compile_spec
 
+from .conftest import CORPUS
+
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 MINIMAL = TESTS / "data" / "minimal.yaml"
-CORPUS = REPO.parent / "shared" / "corpus"
 LARGE_SPEC = CORPUS / "flyte" / "flyte-capability.yaml"
 FALLBACK_LARGE_SPEC = REPO / "specs" / "flyte-admin-executions.yaml"
 PACKAGE = "pet_store"
