@@ -8,7 +8,7 @@ EXAMPLE := generated_examples/flyte_admin_executions
 # Official examples kept generated (and drift-checked) beside the Flyte package.
 OFFICIAL := nested-object-output-capability aggregate-shared-mock mcp-resources-prompts-capability
 
-.PHONY: venv demo test lint examples templates check-examples bench clean
+.PHONY: venv demo test lint corpus examples templates check-examples bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 	  $(BIN)/naftiko-gen build tests/data/official/$$name.yaml -o generated_examples/official/$$name --check || exit 1; \
 	done
 	$(BIN)/python -m pytest
+
+# Build every capability of tests/data/corpus; print what was built and skipped.
+corpus: $(STAMP)
+	$(BIN)/python -m tests.corpus_check
 
 lint: $(STAMP)
 	$(BIN)/ruff check naftiko_codegen simulator tests scripts

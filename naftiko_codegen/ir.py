@@ -118,6 +118,8 @@ class ConsumedOperation:
     """The declared ``in: body`` parameter, if any."""
     raw_format: str = "json"
     """``outputRawFormat``: how the answer is decoded before output shaping."""
+    resource: str = ""
+    """The name of the consumed resource the operation belongs to (a label)."""
     body_spec: Any = None
     """The declared ``body`` (a template over exposed inputs), compiled per exposed call."""
     body_path: tuple[str | int, ...] = ()
@@ -187,6 +189,20 @@ class OAuth2:
 
 
 @dataclasses.dataclass(frozen=True)
+class BaseUriPlaceholder:
+    """A placeholder of a templated ``baseUri`` (``{region}``), filled at start-up from its
+    own setting, or from the bound variable of that name."""
+
+    text: str
+    """As written in the base URI (``{region}``, ``{{env.REGION}}``)."""
+    name: str
+    env: str = ""
+    """The environment variable that sets it (when no bound variable does)."""
+    variable: str = ""
+    """The bound variable that sets it."""
+
+
+@dataclasses.dataclass(frozen=True)
 class ConsumedApi:
     """One consumed HTTP API: one client class in ``upstream.py``."""
 
@@ -197,7 +213,7 @@ class ConsumedApi:
     base_uri_env: str
     """Environment variable that overrides ``base_uri``."""
     base_uri_required: bool
-    """True when the spec's base URI is empty or templated, so it must be configured."""
+    """True when the spec's base URI is empty, so it must be configured."""
     description: str
     static_headers: tuple[tuple[str, ValueSource], ...]
     """The ``headers`` map, sent with every request."""
@@ -205,6 +221,8 @@ class ConsumedApi:
     operations: tuple[ConsumedOperation, ...]
     common_headers: tuple[tuple[str, ValueSource], ...] = ()
     """API-level header parameters with a fixed value (also sent by ``forward``)."""
+    base_uri_placeholders: tuple[BaseUriPlaceholder, ...] = ()
+    """The placeholders of a templated base URI, each configured at start-up."""
 
     @property
     def multipart(self) -> bool:
@@ -227,8 +245,12 @@ class ExposedInput:
 
     @property
     def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema of this input's value."""
+        """The JSON Schema of this input's value; an array always says what its items are
+        (strings for query, header, cookie and path values, anything in a body)."""
         schema: dict[str, Any] = {"type": self.type}
+        if self.type == "array":
+            wire_text = self.location in ("query", "header", "cookie", "path")
+            schema["items"] = {"type": "string"} if wire_text else {}
         if self.description:
             schema["description"] = self.description
         return schema

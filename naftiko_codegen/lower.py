@@ -47,7 +47,7 @@ class Lowerer(ConsumesLowering, RestLowering, McpLowering):
             path: Path = ("capability", "exposes", index)
             kind = adapter.get("type")
             several = counts.get(str(kind), 0) > 1
-            suffix = "_" + names.identifier(adapter.get("namespace", ""), reserved=False)
+            suffix = "_" + names.snake_case(adapter.get("namespace", ""))
             module_suffix = suffix if several else ""
             if kind == "rest":
                 rest.append(self.lower_rest(adapter, path, "rest" + module_suffix))

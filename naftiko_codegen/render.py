@@ -292,7 +292,10 @@ def adapter_mcp_runtime_imports(adapter: ir.McpAdapter) -> list[str]:
         used.add("body_argument")
     if any(invocation.forward_query for invocation in invocations):
         used.add("query_argument")
-    if any(tool.output.kind != "shaped" for tool in calling):
+    binary = [tool for tool in calling if _raw_format(tool) == "binary"]
+    if binary:
+        used.add("binary_result")
+    if any(tool.output.kind != "shaped" and tool not in binary for tool in calling):
         used.add("tool_result")
     for tool in adapter.tools:
         if tool.steps or tool.output.kind == "mock":
@@ -300,6 +303,10 @@ def adapter_mcp_runtime_imports(adapter: ir.McpAdapter) -> list[str]:
         if tool.output.kind == "shaped":
             used.add("shaped_result")
     return sorted(used)
+
+
+def _raw_format(tool: ir.McpTool) -> str:
+    return tool.invocation.operation.raw_format if tool.invocation else "json"
 
 
 def path_operands(op: ir.ConsumedOperation) -> list[str]:
@@ -647,6 +654,14 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
     return files
 
 
+def _success_content(op: ir.RestOperation) -> dict[str, Any]:
+    """The media type and schema of a REST operation's success answer."""
+    raw = op.invocation.operation.raw_format if op.invocation is not None else "json"
+    if raw == "binary":
+        return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    return {"application/json": {"schema": op.output.schema or {}}}
+
+
 def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict[str, Any]:
     """The OpenAPI 3.1 document of a REST adapter, in the spec's own names and spelling."""
     paths: dict[str, Any] = {}
@@ -656,7 +671,7 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
                 "name": item.name,
                 "in": item.location,
                 "required": item.required,
-                "schema": {"type": item.type},
+                "schema": {k: v for k, v in item.json_schema.items() if k != "description"},
                 **({"description": item.description} if item.description else {}),
             }
             for item in op.inputs
@@ -670,7 +685,7 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
             "responses": {
                 "200": {
                     "description": "The upstream response, passed through.",
-                    "content": {"application/json": {"schema": op.output.schema or {}}},
+                    "content": _success_content(op),
                 },
                 "422": {"$ref": "#/components/responses/InvalidInput"},
                 "502": {"$ref": "#/components/responses/UpstreamUnavailable"},

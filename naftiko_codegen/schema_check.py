@@ -30,7 +30,7 @@ from typing import Any
 
 import jsonschema
 
-from .diagnostics import Diagnostic, Path, describe_value, format_path
+from .diagnostics import Diagnostic, Path, Severity, describe_value, format_path
 from .loader import Document
 
 __all__ = ["check_schema", "load_schema", "schema_file"]
@@ -84,13 +84,20 @@ _PATTERN_DESCRIPTIONS: dict[str, str] = {
         "^[a-zA-Z0-9!#$&^_.+-]+\\/[a-zA-Z0-9!#$&^_.+-]+"
         '(?:\\s*;\\s*[a-zA-Z0-9!#$&^_.+-]+=(?:[a-zA-Z0-9!#$&^_.+-]+|"[^"]*"))*$'
     ): "a MIME type such as `application/json`",
-    "^(?:https?://[^/]+(?:/[^{]*[^{/])?)?$": (
-        "an http(s) URL without a trailing `/` and without `{` in its path, or an empty string"
+    "^(?:(?:https?://[^/\\s]+|\\{\\{?[^{}\\s]+\\}?\\})(?:/\\S*[^/\\s])?)?$": (
+        "an http(s) URL (placeholders such as `{region}` allowed) without a trailing `/` or "
+        "spaces, a single placeholder such as `{API_URL}`, or an empty string"
     ),
-    "^\\$?[a-zA-Z0-9_*-]+(?:\\.[a-zA-Z0-9_*-]+)*(?:\\[[a-zA-Z0-9_.*-]*\\])*[<>]?$": (
-        "a parameter name such as `limit`, `id.project`, `page[limit]`, `fields[]` or `$orderBy`"
+    "^[a-zA-Z0-9_:-]+$": "a namespace (letters, digits, `-`, `_` and `:`)",
+    "^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$": (
+        "a name such as `list-pets`, `list_pets` or `ListPets` (letters, digits, `-`, `_`, `.`)"
     ),
-    "^[a-zA-Z0-9_.}-]+$": "a resource name (letters, digits, `-`, `_` and `.`)",
+    "^[a-zA-Z0-9_:-]+\\.[a-zA-Z0-9_][a-zA-Z0-9_.-]*$": (
+        "`namespace.name`, such as `pets.list-pets`"
+    ),
+    "^(?:[a-zA-Z][a-zA-Z0-9+.-]*:.+|[^:]+)$": (
+        "a URI such as `file://./secrets.json`, or a relative path such as `./secrets.json`"
+    ),
     "^[a-zA-Z0-9!#$%&'*+.^_`|~-]+$": "an HTTP header name such as `Accept` or `X-Api-Version`",
 }
 """Plain-language meaning of every ``pattern`` in the schema (a test keeps this complete)."""
@@ -104,6 +111,10 @@ _TYPE_NAMES = {
     "boolean": "boolean",
     "null": "null",
 }
+
+_METADATA = frozenset({("info",)})
+"""Where unknown keys are a warning, not an error: ``info`` is metadata (real files add
+``related``, ``owner`` and the like), nothing is generated from a key we do not know there."""
 
 _LIST_LIMIT = 8
 """Most allowed values or keys spelled out in ``expected`` before truncating."""
@@ -168,14 +179,16 @@ def check_schema(document: Document) -> list[Diagnostic]:
         issues.extend(reporter.reduce(error))
     diagnostics: dict[tuple[int, int, str, str, str], Diagnostic] = {}
     for issue in _dedupe(issues):
+        metadata = issue.code == "NG100" and issue.path[:1] in _METADATA
         diagnostic = document.diagnostic(
             issue.path,
             issue.code,
-            issue.message,
+            issue.message + (" (metadata: ignored)" if metadata else ""),
             key=issue.key,
             expected=issue.expected,
             found=issue.found,
             hint=issue.hint,
+            severity=Severity.WARNING if metadata else Severity.ERROR,
         )
         sort_key = (
             diagnostic.line,
@@ -815,7 +828,7 @@ def _pattern_hint(pattern: Any, value: Any, subject: str | int | None) -> str | 
         return None
     if subject == "baseUri" and value.endswith("/"):
         return "remove the trailing `/`; resource paths start with `/`"
-    if pattern == "^[a-zA-Z0-9-]+$":
+    if pattern in ("^[a-zA-Z0-9-]+$", "^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$", "^[a-zA-Z0-9_:-]+$"):
         fixed = re.sub(r"[^a-zA-Z0-9]+", "-", value).strip("-").lower()
     elif pattern == "^[A-Z][A-Z0-9_]*$":
         fixed = re.sub(r"[^A-Z0-9]+", "_", value.upper()).strip("_")

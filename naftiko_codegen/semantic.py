@@ -11,20 +11,13 @@ it (NG212). naftiko-gen never fetches anything over the network.
 
 from __future__ import annotations
 
-import os
-import posixpath
-import re
-import urllib.parse
 from collections.abc import Callable, Iterable
-from pathlib import Path as FsPath
 from typing import Any
 
 from . import names
-from .diagnostics import Diagnostic, Path
+from .diagnostics import Diagnostic, Path, Severity
 from .loader import Document
-
-_PLACEHOLDER = re.compile(r"\{\{?[^{}]+\}?\}")
-_LOCAL_HOSTS = {"", "localhost"}
+from .locations import location_problem
 
 
 def _duplicates(
@@ -92,16 +85,45 @@ def check_semantics(document: Document) -> list[Diagnostic]:
             document, same_kind, f"{kind.upper()} adapter namespace", _namespace_keys, "module"
         )
     found += _port_collisions(document, exposes, base + ("exposes",))
+    found += _empty_lists(document, consumes, exposes)
     for index, adapter in enumerate(exposes):
         if not isinstance(adapter, dict):
             continue
         path = base + ("exposes", index)
-        if adapter.get("type") == "rest":
-            found += _check_rest(document, adapter, path)
-        elif adapter.get("type") == "mcp":
+        if adapter.get("type") == "mcp":
             tools = _named(_mappings(adapter.get("tools")), path + ("tools",), "name")
             found += _duplicates(document, tools, "tool name")
-            found += _identifier_collisions(document, tools, "tool")
+    return found
+
+
+_CONTENTS = {
+    "http": ("resources",),
+    "rest": ("resources",),
+    "mcp": ("tools", "resources", "prompts"),
+}
+"""What each kind of adapter holds; one with none of it compiles, with a warning."""
+
+
+def _empty_lists(document: Document, consumes: list[Any], exposes: list[Any]) -> list[Diagnostic]:
+    """A warning for every consumed API or adapter that declares nothing to call or serve
+    (real files carry such placeholders: ``resources: []``)."""
+    found: list[Diagnostic] = []
+    for section, entries in (("consumes", consumes), ("exposes", exposes)):
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict) or "location" in entry:
+                continue
+            fields = _CONTENTS.get(str(entry.get("type")), ())
+            if fields and not any(entry.get(field) for field in fields):
+                what = "consumes" if section == "consumes" else "exposes"
+                found.append(
+                    document.diagnostic(
+                        ("capability", section, index, fields[0]),
+                        "NG104",
+                        f"`{entry.get('namespace', entry.get('type'))}` {what} nothing",
+                        severity=Severity.WARNING,
+                        hint=f"add {' or '.join(f'`{f}`' for f in fields)}, or remove it",
+                    )
+                )
     return found
 
 
@@ -130,56 +152,16 @@ def _port_collisions(document: Document, exposes: list[Any], base: Path) -> list
     return found
 
 
-def _check_rest(document: Document, adapter: dict[str, Any], path: Path) -> list[Diagnostic]:
-    """Routes that collide, and operation names that collide as Python functions."""
-    seen: dict[str, tuple[Path, str]] = {}
-    found: list[Diagnostic] = []
-    operations: list[tuple[Path, str]] = []
-    for r_index, resource in enumerate(_mappings(adapter.get("resources"))):
-        if not isinstance(resource, dict):
-            continue
-        raw_path = str(resource.get("path", ""))
-        shape = _PLACEHOLDER.sub("{}", raw_path).rstrip("/") or "/"
-        for o_index, operation in enumerate(_mappings(resource.get("operations"))):
-            if not isinstance(operation, dict):
-                continue
-            o_path = path + ("resources", r_index, "operations", o_index)
-            method = str(operation.get("method", "GET")).upper()
-            route = f"{method} {raw_path}"
-            if f"{method} {shape}" in seen:
-                first_path, first_route = seen[f"{method} {shape}"]
-                line, _ = document.locate(first_path)
-                found.append(
-                    document.diagnostic(
-                        o_path,
-                        "NG206",
-                        f"route `{route}` collides with `{first_route}` at line {line}",
-                        hint="two operations with the same method and path shape cannot both "
-                        "be reached",
-                    )
-                )
-            else:
-                seen[f"{method} {shape}"] = (o_path, route)
-            if isinstance(operation.get("name"), str):
-                operations.append((o_path + ("name",), operation["name"]))
-    found += _identifier_collisions(document, operations, "operation")
-    return found
-
-
 def _namespace_keys(name: str) -> tuple[str, ...]:
     """Every name generated from a namespace: identifier, class name, environment variable."""
-    return (names.identifier(name, reserved=False), names.class_name(name))
-
-
-def _identifier_keys(name: str) -> tuple[str, ...]:
-    return (names.identifier(name),)
+    return (names.identifier(name), names.class_name(name), names.constant_name(name))
 
 
 def _identifier_collisions(
     document: Document,
     items: list[tuple[Path, str]],
     what: str,
-    keys: Callable[[str], tuple[str, ...]] = _identifier_keys,
+    keys: Callable[[str], tuple[str, ...]],
     kind: str = "Python",
 ) -> list[Diagnostic]:
     """NG208 for distinct names that become the same generated name (both sources named)."""
@@ -237,62 +219,3 @@ def _check_locations(document: Document) -> list[Diagnostic]:
                     )
                 )
     return found
-
-
-def location_problem(location: Any, directory: FsPath | None) -> tuple[str, str] | None:
-    """Why ``location`` may not be used (message, hint), or ``None`` when it is safe.
-
-    Accepted: ``file://`` followed by a path relative to the spec's directory
-    (``file://./secrets.json``, ``file://config/keys.yaml``), or ``file:///absolute/path``
-    (``file://localhost/absolute/path``) naming a file inside that directory. The path is
-    percent-decoded, ``..`` and symbolic links are resolved, and the result must stay inside
-    the directory. Without a directory (a spec read from memory), only relative paths that do
-    not climb out with ``..`` are accepted.
-    """
-    if not isinstance(location, str):
-        return None
-    try:
-        parts = urllib.parse.urlsplit(location)
-    except ValueError as error:
-        return (f"the location is not a valid URI: {error}", "write `file://./name.json`")
-    if parts.scheme.lower() != "file":
-        scheme = parts.scheme or "no scheme"
-        return (
-            f"location uses {scheme!r}: naftiko-gen only reads local files and never fetches "
-            "anything over the network",
-            "copy the file next to the spec and refer to it with `file://`",
-        )
-    if parts.query or parts.fragment:
-        return (
-            "a file location cannot have a query (`?`) or fragment (`#`)",
-            "percent-encode `?` as %3F and `#` as %23 in file names",
-        )
-    rest = location.split("://", 1)[1] if "://" in location else location[len("file:") :]
-    host, slash, _ = rest.partition("/")
-    if rest.startswith("/") or (slash and host.lower() == "localhost"):
-        relative = False
-        raw_path = rest if rest.startswith("/") else rest[len(host) :]
-    else:
-        relative = True
-        raw_path = rest
-    decoded = urllib.parse.unquote(raw_path)
-    if "\x00" in decoded or not decoded.strip("/"):
-        return ("the location does not name a file", "write `file://./name.json`")
-    outside = (
-        "the location leads outside the spec's directory",
-        "locations may only name files in the spec's directory or below it",
-    )
-    if directory is None:
-        if not relative:
-            return outside
-        normal = posixpath.normpath(decoded)
-        if normal.startswith("/") or normal == ".." or normal.startswith("../"):
-            return outside
-        return None
-    try:
-        target = FsPath(os.path.join(directory, decoded) if relative else decoded).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return outside
-    if target == directory or directory not in target.parents:
-        return outside
-    return None

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-official = json.loads((REPO.parent / "shared/reference/naftiko-schema-alpha2.json").read_text())
+official = json.loads((REPO / "schemas/official/naftiko-schema-alpha2.json").read_text())
 s = copy.deepcopy(official)
 
 
@@ -135,10 +135,11 @@ insert_after(
     },
 )
 b = ch["baseUri"]
-b["pattern"] = "^(?:https?://[^/]+(?:/[^{]*[^{/])?)?$"
+b["pattern"] = "^(?:(?:https?://[^/\\s]+|\\{\\{?[^{}\\s]+\\}?\\})(?:/\\S*[^/\\s])?)?$"
 b["$comment"] = (
-    "naftiko-gen dialect: an empty baseUri (configured at run time) and a templated host "
-    "(`https://translate.{region}.amazonaws.com`) are accepted; a trailing `/` is rejected "
+    "naftiko-gen dialect: an empty baseUri (configured at run time) and placeholders anywhere "
+    "(`https://{instance}.salesforce.com/services/data/v{version}`, `{API_URL}`; each one a setting at run time, "
+    "or a bound variable of that name) are accepted; a trailing `/` is rejected "
     "(the official pattern `^https?://[^/]+(/[^{]*)?$` lets it through, the reference engine rejects it at load time)."
 )
 
@@ -175,6 +176,148 @@ for k, v in obj.items():
         }
         new_obj["else"] = {"required": ["properties"]}
 d["MappedOutputParameterObject"]["allOf"][1] = new_obj
+
+# --- names: labels, namespaces and names in any case style (DESIGN.md section 2) ---
+d["Label"] = {
+    "$comment": "naftiko-gen dialect: resource names are labels, never identifiers (`users-@me`, `v1-Invoice Items`, `#CreateBackup`, `oauth-token?refresh`); generated names are derived through one sanitiser.",
+    "type": "string",
+    "description": "A non-empty label.",
+    "minLength": 1,
+}
+d["Namespace"] = {
+    "$comment": "naftiko-gen dialect: namespaces may use `_` and `:` as well as the official kebab-case; the first `.` of a `call` ends the namespace, so it holds none.",
+    "type": "string",
+    "description": "A namespace: letters, digits, `-`, `_` and `:`.",
+    "pattern": "^[a-zA-Z0-9_:-]+$",
+}
+d["Name"] = {
+    "$comment": "naftiko-gen dialect: names of operations, tools, steps and functions in any case style (`get_users`, `ListExecutions`, `get_bot-detection`); the official schema allows only kebab-case.",
+    "type": "string",
+    "description": "A name: letters, digits, `-`, `_` and `.`, not starting with `.` or `-`.",
+    "pattern": "^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$",
+}
+CALL = {
+    "$comment": "naftiko-gen dialect: `namespace.name` with the namespace and name forms above.",
+    "type": "string",
+    "pattern": "^[a-zA-Z0-9_:-]+\\.[a-zA-Z0-9_][a-zA-Z0-9_.-]*$",
+}
+d["ParameterName"] = {
+    "$comment": "naftiko-gen dialect: parameter wire names are whatever the upstream API uses (`id.project`, `fields[]`, `page[limit]`, `$orderBy`, `If-Match`, `StartTime<`, ``filter[cvss.base.score][`$op`]``). The official schema allows only IdentifierExtended. Generated code maps each to a distinct Python identifier and keeps the wire name.",
+    "type": "string",
+    "description": "Wire name of a parameter: any non-empty string.",
+    "minLength": 1,
+}
+d["ConsumedResourceName"] = {"$ref": "#/$defs/Label", "$comment": d["Label"]["$comment"]}
+
+
+def retarget(node, field, target, comment):
+    """Point ``node.properties[field]`` at ``target``, keeping its description."""
+    old = node["properties"][field]
+    node["properties"][field] = {"$comment": comment, "$ref": target}
+    if "description" in old:
+        node["properties"][field]["description"] = old["description"]
+
+
+LABELS = [("ExposedResource", "name"), ("McpResource", "name")]
+NAMESPACES = [
+    ("ImportedConsumesHttp", "import"), ("ImportedConsumesHttp", "as"), ("Binding", "namespace"),
+    ("Aggregate", "namespace"), ("ExposesRest", "namespace"), ("ExposesMcp", "namespace"),
+    ("ConsumesHttp", "namespace"), ("ForwardConfig", "targetNamespace"), ("ExposesSkill", "namespace"),
+]
+NAMES = [
+    ("AggregateFunction", "name"), ("McpTool", "name"), ("McpPrompt", "name"),
+    ("McpPromptArgument", "name"), ("ExposedOperation", "name"), ("ConsumedHttpOperation", "name"),
+    ("OperationStepBase", "name"), ("ExposedSkill", "name"), ("SkillTool", "name"),
+]
+for defname, field in LABELS:
+    retarget(d[defname], field, "#/$defs/Label", "naftiko-gen dialect: a label (see Label).")
+for defname, field in NAMESPACES:
+    retarget(d[defname], field, "#/$defs/Namespace", "naftiko-gen dialect: see Namespace.")
+for defname, field in NAMES:
+    retarget(d[defname], field, "#/$defs/Name", "naftiko-gen dialect: any case style (see Name).")
+for defname, field in [
+    ("AggregateFunction", "call"), ("McpTool", "ref"), ("McpTool", "call"), ("McpResource", "call"),
+    ("ExposedOperation", "ref"), ("ExposedOperation", "call"),
+]:
+    d[defname]["properties"][field].update(CALL)
+d["OperationStepCall"]["allOf"][1]["properties"]["call"].update(CALL)
+
+# --- alpha1 documents are read as alpha2 where they fit it -------------------
+s["properties"]["naftiko"] = {
+    "$comment": "naftiko-gen dialect: `1.0.0-alpha1` documents (real files use it) are read as alpha2 where they fit it.",
+    "type": "string",
+    "description": s["properties"]["naftiko"]["description"],
+    "enum": ["1.0.0-alpha2", "1.0.0-alpha1"],
+}
+
+# --- an exposed operation's own path below its resource's --------------------
+insert_after(
+    d["ExposedOperation"]["properties"],
+    "method",
+    "path",
+    {
+        "$comment": "naftiko-gen dialect: an operation may carry its own path below its resource's (`/v2/pipelines/{pipeline}` under `/v2/pipelines`); a relative path is appended to the resource's.",
+        "type": "string",
+        "description": "Path of this operation when it differs from its resource's (supports {{param}} placeholders).",
+    },
+)
+
+# --- a description on authentication blocks ----------------------------------
+for defname in ("AuthBasic", "AuthApiKey", "AuthBearer", "AuthDigest", "AuthOAuth2"):
+    insert_after(
+        d[defname]["properties"],
+        "type",
+        "description",
+        {
+            "$comment": "naftiko-gen dialect: a description documenting the credentials (real files carry one); it is documentation only.",
+            "type": "string",
+            "description": "What these credentials are and where to obtain them.",
+        },
+    )
+
+# --- empty lists: a capability that exposes nothing yet still compiles --------
+for defname, field in [
+    ("ConsumesHttp", "resources"), ("ExposesRest", "resources"), ("ExposesMcp", "tools"),
+    ("ExposedResource", "operations"), ("ConsumedHttpResource", "operations"),
+]:
+    node = d[defname]["properties"][field]
+    if node.pop("minItems", None) is not None:
+        node["$comment"] = "naftiko-gen dialect: may be empty (a warning says the adapter exposes or consumes nothing)."
+
+# --- array outputs without items: an array of anything -----------------------
+for defname in ("MappedOutputParameterArray", "ConsumedOutputParameterArray", "OrchestratedOutputParameterArray"):
+    node = d.get(defname)
+    if node is None:
+        continue
+    for part in node.get("allOf", [node]):
+        if "items" in part.get("required", []):
+            part["required"].remove("items")
+            if not part["required"]:
+                del part["required"]
+            part["$comment"] = "naftiko-gen dialect: `items` may be omitted: an array of anything."
+
+# --- binary answers ------------------------------------------------------------
+f["enum"] = f["enum"] + ["binary"]
+f["$comment"] += " `binary` passes the upstream bytes through unchanged, with their content type."
+
+# --- locations: the official tutorial's forms ----------------------------------
+d["FileLocation"] = {
+    "$comment": "naftiko-gen dialect: a `file:` URI (`file:///./shared/x.yaml`, `file://./x.yaml`, `file:///abs/x.yaml`) or a bare relative path (`./shared/x.yaml`); any other scheme, or a file outside the spec's folder, is refused with NG212. The official schema asks for `file:///`.",
+    "type": "string",
+    "description": "A local file: a `file:` URI or a path relative to the spec's folder.",
+    "minLength": 1,
+}
+for defname, field in [
+    ("McpResource", "location"), ("McpPrompt", "location"), ("ExposedSkill", "location"),
+    ("ScriptingManagementSpec", "defaultLocation"), ("ImportedConsumesHttp", "location"),
+]:
+    retarget(d[defname], field, "#/$defs/FileLocation", "naftiko-gen dialect: see FileLocation.")
+retarget(
+    d["OperationStepScript"]["allOf"][1], "location", "#/$defs/FileLocation",
+    "naftiko-gen dialect: see FileLocation.",
+)
+d["UriLocation"]["pattern"] = "^(?:[a-zA-Z][a-zA-Z0-9+.-]*:.+|[^:]+)$"
+d["UriLocation"]["$comment"] = "naftiko-gen dialect: a bare relative path (`./shared/secrets.yaml`) is a local file, as `file://./shared/secrets.yaml` is."
 
 out = REPO / "schemas" / "naftiko-capability.schema.json"
 out.write_text(json.dumps(s, indent=2, ensure_ascii=False) + "\n")

@@ -158,15 +158,19 @@ def test_rest_path_values_stay_in_one_segment(
 def test_rest_encoded_slash_cannot_add_a_segment(
     servers: dict[str, Running], upstream: RecordingUpstream
 ) -> None:
-    """``%2F`` in a REST path is decoded by the HTTP layer before routing: the route no
-    longer matches and nothing is sent upstream (it can never become a path separator)."""
+    """``%2F`` in a REST path value keeps it one segment (routes match the raw path): it
+    reaches the upstream encoded, so it can never become a path separator or climb."""
     github = servers["github"]
     response = httpx.get(
         github.rest + "/v1/repos/a%2F..%2Fb/r/milestones/1",
         headers={"X-GitHub-Api-Version": "1", "Accept": "a/b"},
     )
-    assert response.status_code == 404
-    assert response.headers["content-type"] == "application/problem+json"
+    assert response.status_code == 200
+    assert upstream.only().path == "/api/v3/repos/a%2F..%2Fb/r/milestones/1"
+    upstream.reset()
+    unmatched = httpx.get(github.rest + "/v1/repos/a/b/c/r/milestones/1")
+    assert unmatched.status_code == 404
+    assert unmatched.headers["content-type"] == "application/problem+json"
     assert upstream.requests == []
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import ir, names
 from ..diagnostics import Diagnostic, Path, Severity
 from ..loader import Document
+from ..locations import parse_location
 from ..mustache import TemplateSyntaxError, is_template, tokens
+from . import calls
+from .calls import CallSite
 from .oauth2 import lower_oauth2, oauth2_problems
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}")
@@ -102,14 +106,8 @@ class LowererBase:
             for index, bind in enumerate(binds):
                 path = base + (index,)
                 location = bind.get("location")
-                if location is not None and not str(location).startswith("file://"):
-                    self.report(
-                        path + ("location",),
-                        "NG211",
-                        f"bind location scheme of {location!r} is not supported",
-                        expected="`file://` (a JSON or YAML file) or no location (environment)",
-                    )
-                    location = None
+                if location is not None:  # checked by the semantic checks: a local file
+                    location = parse_location(str(location)).canonical()
                 self.bind_namespaces[bind["namespace"]] = set(bind.get("keys", {}))
                 for name, source_key in sorted(bind.get("keys", {}).items()):
                     if name in self.variables:
@@ -229,8 +227,11 @@ class LowererBase:
 
     # -- calls and `with` ----------------------------------------------------------
 
-    def resolve_call(self, call: str, path: Path) -> tuple[ir.ConsumedApi, ir.ConsumedOperation]:
-        """The consumed operation ``call: namespace.operation`` names."""
+    def resolve_call(
+        self, call: str, path: Path, site: CallSite | None = None
+    ) -> tuple[ir.ConsumedApi, ir.ConsumedOperation]:
+        """The consumed operation ``call: namespace.operation`` names; when several share
+        the name, the one ``site`` (where the call is written) decides (see ``calls``)."""
         namespace, _, operation = call.partition(".")
         api = self.apis.get(namespace)
         if api is None and namespace in self.failed_imports:
@@ -258,26 +259,38 @@ class LowererBase:
                 expected=f"one of: {known}",
             )
         if len(matches) > 1:
-            raise self.skip(
-                path,
-                "NG201",
-                f"`call: {call}` is ambiguous: {len(matches)} consumed operations share the name",
-            )
+            chosen = calls.choose(matches, site) if site is not None else None
+            if chosen is None:
+                raise self.skip(
+                    path,
+                    "NG201",
+                    f"`call: {call}` is ambiguous: {len(matches)} consumed operations share "
+                    "the name"
+                    + ("" if site is None else ", and neither path, resource nor position decides"),
+                    hint="give the consumed operations distinct names",
+                )
+            return api, chosen
         return api, matches[0]
 
     def find_input(
         self, reference: str, inputs: Mapping[str, ir.ExposedInput], path: Path
     ) -> ir.ExposedInput | None:
-        """The exposed input ``reference`` names, matched case- and separator-insensitively."""
-        wanted = names.normalise_reference(reference)
-        matches = [i for key, i in inputs.items() if key == wanted]
-        if len(matches) > 1:
-            self.report(
-                path,
-                "NG202",
-                f"{reference!r} matches several inputs: {', '.join(m.name for m in matches)}",
-            )
-        return matches[0] if matches else None
+        """The exposed input ``reference`` names, matched case- and separator-insensitively;
+        failing that, without a location qualifier (``path.org_slug`` → ``org_slug``), then
+        without leading separators (``_batchId`` → ``batchId``)."""
+        for candidate in names.reference_readings(reference):
+            wanted = names.normalise_reference(candidate)
+            matches = [i for key, i in inputs.items() if key == wanted]
+            if len(matches) > 1:
+                self.report(
+                    path,
+                    "NG202",
+                    f"{reference!r} matches several inputs: "
+                    f"{', '.join(m.name for m in matches)}",
+                )
+            if matches:
+                return matches[0]
+        return None
 
     def split_reference(self, value: Any, namespace: str) -> str | None:
         """``rest.id.project`` → ``id.project`` when the prefix names the exposed side."""
@@ -312,7 +325,10 @@ class LowererBase:
         """Source every consumed parameter of ``operation`` for one exposed operation.
 
         ``inputs`` maps normalised names to exposed inputs and grows when ``implicit``
-        (a callable ``(reference, consumed_param) -> ExposedInput | None``) creates one.
+        (a callable ``(reference, consumed_param, *, source) -> ExposedInput | None``, where
+        ``source`` says why the input is wanted: a ``with`` reference, a path placeholder
+        nothing feeds, or a declared query, header or cookie parameter nothing feeds) creates
+        one.
         """
         by_name = {names.normalise_reference(p.name): p for p in operation.params}
         arguments: dict[str, ir.ValueSource] = {}
@@ -351,12 +367,15 @@ class LowererBase:
                     continue
                 if found is None:
                     raise self.unknown_input(value, inputs, w_path)
-                inputs[names.normalise_reference(found.name)] = found
+                found = add_input(inputs, found)
             arguments[param.name] = ir.ValueSource("input", input=found.ident)
         for param in operation.path_params:
             if param.name in arguments:
                 continue
-            found = self.find_input(param.name, inputs, path) or implicit(param.name, param)
+            found = self.find_input(param.name, inputs, path)
+            if found is None and (param.default is not None or param.default_template):
+                continue  # fed by its own `value`, below
+            found = found or implicit(param.name, param, source="placeholder")
             if found is None:
                 raise self.skip(
                     path,
@@ -365,7 +384,8 @@ class LowererBase:
                     "has no source",
                     hint=f"add `{param.name}` to `with`, or a path variable of the same name",
                 )
-            inputs.setdefault(names.normalise_reference(found.name), found)
+            if names.normalise_reference(found.name) not in inputs:
+                found = add_input(inputs, found)
             arguments[param.name] = ir.ValueSource("input", input=found.ident)
         for param in operation.params:
             if param.name in arguments:
@@ -376,6 +396,13 @@ class LowererBase:
                 arguments[param.name] = self.compile_value(
                     param.default_template, path, inputs, skip_on_error=True
                 )
+            elif param.location in ("query", "header", "cookie"):
+                found = self.find_input(param.name, inputs, path)
+                found = found or implicit(param.name, param, source="declared")
+                if found is not None and found is not _DROPPED:
+                    if names.normalise_reference(found.name) not in inputs:
+                        found = add_input(inputs, found)
+                    arguments[param.name] = ir.ValueSource("input", input=found.ident)
         return tuple((p, arguments[p.name]) for p in operation.params if p.name in arguments)
 
     def exposed_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
@@ -464,19 +491,6 @@ class LowererBase:
         if "call" not in spec and "steps" not in spec and not spec.get("outputParameters"):
             raise self.skip(path, "NG211", "an operation needs `call`, `steps` or mock outputs")
 
-    def check_identifiers(self, inputs: Iterable[ir.ExposedInput], path: Path) -> None:
-        """Report inputs whose Python names collide after sanitising."""
-        seen: dict[str, str] = {}
-        for item in inputs:
-            other = seen.setdefault(item.ident, item.name)
-            if other != item.name:
-                raise self.skip(
-                    path,
-                    "NG208",
-                    f"inputs {other!r} and {item.name!r} both become the Python name "
-                    f"`{item.ident}`",
-                )
-
 
 def implicit_input(
     reference: str,
@@ -484,21 +498,35 @@ def implicit_input(
     operation: ir.ConsumedOperation,
     *,
     required: bool | None = None,
+    location: ir.ParamLocation | None = None,
 ) -> ir.ExposedInput:
     """An input the spec did not declare but references, typed like the parameter it feeds
-    (``required`` overrides the parameter's own flag)."""
+    (``required`` and ``location`` override the parameter's own)."""
     description = param.description
     if not description:
-        where = {"path": "path parameter", "query": "query parameter", "header": "header"}
+        where = {"path": "Path parameter", "query": "Query parameter", "header": "Header"}
         description = (
-            f"The {where.get(param.location, param.location)} `{param.name}` of "
+            f"{where.get(param.location, param.location.capitalize())} `{param.name}` of "
             f"{operation.method} {operation.path}."
         )
     return ir.ExposedInput(
         reference,
         names.identifier(reference),
-        param.location,
+        location or param.location,
         param.type,
         param.required if required is None else required,
         description,
     )
+
+
+def add_input(inputs: dict[str, ir.ExposedInput], exposed: ir.ExposedInput) -> ir.ExposedInput:
+    """Record ``exposed`` among an operation's ``inputs`` (by normalised name), with a Python
+    name no other input of the operation has: wire names that sanitise alike (``page[limit]``
+    and ``page_limit``) become ``page_limit`` and ``page_limit_2``. Returns the input as kept."""
+    key = names.normalise_reference(exposed.name)
+    taken = {item.ident for other, item in inputs.items() if other != key}
+    ident = names.unique(exposed.ident, taken)
+    if ident != exposed.ident:
+        exposed = dataclasses.replace(exposed, ident=ident)
+    inputs[key] = exposed
+    return exposed

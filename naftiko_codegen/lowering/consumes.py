@@ -54,11 +54,7 @@ class ConsumesLowering(ImportsLowering):
                 )
         taken: set[str] = set()
         for index, operation in enumerate(operations):
-            ident, number = operation.ident, 1
-            while ident in taken:
-                number += 1
-                ident = f"{operation.ident}_{number}"
-            taken.add(ident)
+            ident = names.unique(operation.ident, taken)
             operations[index] = dataclasses.replace(operation, ident=ident)
         headers = tuple(
             (name, self.compile_value(value, path + ("headers", name)))
@@ -66,11 +62,14 @@ class ConsumesLowering(ImportsLowering):
         )
         self.apis[namespace] = ir.ConsumedApi(
             namespace=namespace,
-            ident=names.identifier(namespace, reserved=False),
+            ident=names.identifier(namespace),
             class_name=names.class_name(namespace) + "Client",
             base_uri=base_uri,
             base_uri_env=f"{self.env_prefix}_{names.constant_name(namespace)}_BASE_URL",
-            base_uri_required=not base_uri or "{" in base_uri,
+            base_uri_required=not base_uri,
+            base_uri_placeholders=self.base_uri_placeholders(
+                namespace, base_uri, path + ("baseUri",)
+            ),
             description=str(spec.get("description") or ""),
             static_headers=headers,
             common_headers=tuple(
@@ -87,6 +86,28 @@ class ConsumesLowering(ImportsLowering):
             operations=tuple(operations),
         )
         self.api_paths[namespace] = path
+
+    def base_uri_placeholders(
+        self, namespace: str, base_uri: str, path: Path
+    ) -> tuple[ir.BaseUriPlaceholder, ...]:
+        """Each placeholder of a templated base URI: a bound variable when it names one
+        (``{FGA_API_URL}``, ``{{env.REGION}}``), else a setting of its own
+        (``<PREFIX>_<NAMESPACE>_<PLACEHOLDER>``)."""
+        found: dict[str, ir.BaseUriPlaceholder] = {}
+        for match in _PLACEHOLDER.finditer(base_uri):
+            name = (match.group(1) or match.group(2)).strip()
+            if self.resolve_secret(name, path, quiet=True) is not None:
+                variable = self.resolve_secret(name, path)  # now referenced
+                found[match.group(0)] = ir.BaseUriPlaceholder(
+                    match.group(0), name, variable=variable or name
+                )
+                continue
+            setting = names.constant_name(name)
+            if setting == "BASE_URL":
+                setting = "BASE_URL_PART"
+            env = f"{self.env_prefix}_{names.constant_name(namespace)}_{setting}"
+            found[match.group(0)] = ir.BaseUriPlaceholder(match.group(0), name, env=env)
+        return tuple(found.values())
 
     def lower_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
         """Lower a consumed API's ``authentication`` (every scheme but oauth2)."""
@@ -112,18 +133,13 @@ class ConsumesLowering(ImportsLowering):
         for param in [*shared, *spec.get("inputParameters", [])]:
             declared[(param["name"], param["in"])] = param
         params: dict[str, ir.ConsumedParam] = {}
-        used_idents: dict[str, str] = {}
+        taken: set[str] = set()
 
-        def add(param: ir.ConsumedParam) -> None:
-            if param.ident in used_idents and used_idents[param.ident] != param.name:
-                self.report(
-                    path,
-                    "NG208",
-                    f"parameters {used_idents[param.ident]!r} and {param.name!r} both become "
-                    f"the Python name `{param.ident}`",
-                )
-            used_idents[param.ident] = param.name
+        def add(param: ir.ConsumedParam) -> ir.ConsumedParam:
+            """Keep ``param`` under a Python name no other parameter of the operation has."""
+            param = dataclasses.replace(param, ident=names.unique(param.ident, taken))
             params[param.name + "\0" + param.location] = param
+            return param
 
         segments: list[ir.PathSegment] = []
         position = 0
@@ -132,8 +148,7 @@ class ConsumesLowering(ImportsLowering):
                 segments.append(ir.PathSegment(text=raw_path[position : match.start()]))
             name = (match.group(1) or match.group(2)).strip()
             found = declared.pop((name, "path"), {})
-            param = self.consumed_param({"name": name, "in": "path", **found}, path)
-            add(param)
+            param = add(self.consumed_param({"name": name, "in": "path", **found}, path))
             segments.append(ir.PathSegment(param=param.ident))
             position = match.end()
         if position < len(raw_path):
@@ -150,16 +165,15 @@ class ConsumesLowering(ImportsLowering):
                 continue
             if location == "environment":
                 continue
-            param = self.consumed_param(param_spec, path)
+            param = add(self.consumed_param(param_spec, path))
             if location == "body":
                 body_param = param
-            add(param)
         method = str(spec.get("method", "GET")).upper()
         name = spec["name"]
         return ir.ConsumedOperation(
             namespace=namespace,
             name=name,
-            ident=names.identifier(name, reserved=False),
+            ident=names.identifier(name),
             method=method,
             path=raw_path,
             segments=tuple(segments),
@@ -168,6 +182,7 @@ class ConsumesLowering(ImportsLowering):
             static_query=static_query,
             body_param=body_param,
             raw_format=str(spec.get("outputRawFormat", "json")),
+            resource=str(resource.get("name", "")),
             body_spec=spec.get("body"),
             body_path=path + ("body",),
         )

@@ -16,7 +16,8 @@ import os
 import urllib.parse
 from pathlib import Path
 
-from ..semantic import location_problem
+from .. import locations
+from ..locations import location_problem
 
 MAX_FILE_BYTES = 1024 * 1024
 """The largest file a resource or prompt may embed (1 MiB)."""
@@ -107,7 +108,7 @@ def file_uri(base: str, relative: str) -> str:
 
 
 def resolve_location(location: str, directory: Path | None) -> Path:
-    """The local path a ``file://`` location names, inside the spec's directory."""
+    """The local path a location names, inside the spec's directory."""
     problem = location_problem(location, directory)
     if problem is not None:
         raise FileProblem("NG212", problem[0], problem[1])
@@ -117,15 +118,7 @@ def resolve_location(location: str, directory: Path | None) -> Path:
             "file locations can only be read from a spec loaded from a file",
             "build the spec from its file so that relative locations have a folder",
         )
-    rest = location.split("://", 1)[1]
-    host, slash, tail = rest.partition("/")
-    if rest.startswith("/"):
-        raw = rest
-    elif slash and host.lower() == "localhost":
-        raw = "/" + tail
-    else:
-        raw = os.path.join(directory, rest)
-    return Path(urllib.parse.unquote(raw)).resolve()
+    return locations.resolve_location(location, directory)
 
 
 def read_location(location: str, directory: Path | None, *, allow_dir: bool) -> list[EmbeddedFile]:

@@ -14,15 +14,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path as FsPath
 from typing import Any, NoReturn
 
 from ..diagnostics import CompilationFailed, Path, has_errors
 from ..loader import Document, load_document
+from ..locations import location_problem, resolve_location
 from ..schema_check import check_schema
-from ..semantic import location_problem
 from .base import LowererBase
 
 MAX_IMPORT_DEPTH = 16
@@ -48,20 +47,6 @@ def local_name(entry: Mapping[str, Any]) -> str:
     if "location" in entry:
         return str(entry.get("as") or entry.get("import") or "")
     return str(entry.get("namespace") or "")
-
-
-def location_target(location: str, directory: FsPath) -> FsPath:
-    """The file a ``file://`` location names (already checked by :func:`location_problem`)."""
-    rest = location.split("://", 1)[1] if "://" in location else location[len("file:") :]
-    host, slash, _ = rest.partition("/")
-    if rest.startswith("/"):
-        raw = rest
-    elif slash and host.lower() == "localhost":
-        raw = rest[len(host) :]
-    else:
-        raw = os.path.join(directory, urllib.parse.unquote(rest))
-        return FsPath(raw).resolve()
-    return FsPath(urllib.parse.unquote(raw)).resolve()
 
 
 class ImportsLowering(LowererBase):
@@ -112,7 +97,7 @@ class ImportsLowering(LowererBase):
         if problem is not None:
             message, hint = problem
             self._fail(document, path + ("location",), "NG212", message, hint=hint)
-        target = location_target(str(location), directory)
+        target = resolve_location(str(location), directory)
         if not target.is_file():
             self._fail(
                 document,

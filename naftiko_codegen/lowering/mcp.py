@@ -8,16 +8,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from .. import ir, names
-from ..diagnostics import Path
+from ..diagnostics import Path, Severity
 from ..mustache import TemplateSyntaxError, tokens
 from . import files as files_
 from .base import (
     _DERIVED_HINTS,
     _DROPPED,
     _SkipOperation,
+    add_input,
     implicit_input,
     is_credential_header,
 )
+from .calls import CallSite, call_positions
 from .steps import StepsLowering
 
 
@@ -27,11 +29,23 @@ class McpLowering(StepsLowering):
     def lower_mcp(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.McpAdapter:
         """Lower an MCP adapter; tools with per-tool problems are skipped."""
         tools: list[ir.McpTool] = []
-        for index, tool in enumerate(spec.get("tools", [])):
+        tool_names: set[str] = set()
+        idents: set[str] = set()
+        specs = list(spec.get("tools", []))
+        positions = call_positions([tool.get("call") for tool in specs])
+        for index, tool in enumerate(specs):
+            site = CallSite(position=positions[index])
             try:
-                tools.append(self.lower_tool(spec["namespace"], tool, path + ("tools", index)))
+                lowered = self.lower_tool(spec["namespace"], tool, path + ("tools", index), site)
             except _SkipOperation:
                 continue
+            tools.append(
+                dataclasses.replace(
+                    lowered,
+                    name=names.unique(lowered.name, tool_names, separator="-"),
+                    ident=names.unique(lowered.ident, idents),
+                )
+            )
         resources: list[ir.McpResource] = []
         files: dict[str, ir.McpFileResource] = {}
         for index, resource in enumerate(spec.get("resources", [])):
@@ -73,7 +87,9 @@ class McpLowering(StepsLowering):
             ),
         )
 
-    def lower_tool(self, namespace: str, spec: Mapping[str, Any], path: Path) -> ir.McpTool:
+    def lower_tool(
+        self, namespace: str, spec: Mapping[str, Any], path: Path, site: CallSite
+    ) -> ir.McpTool:
         """Lower one MCP tool, deriving its arguments where it declares none."""
         spec = self.resolve_ref(spec, path)
         self.unsupported_shapes(spec, path)
@@ -87,7 +103,7 @@ class McpLowering(StepsLowering):
                 required=bool(param.get("required", True)),
                 description=str(param.get("description") or ""),
             )
-            inputs[names.normalise_reference(exposed.name)] = exposed
+            add_input(inputs, exposed)
         if "steps" in spec:
             steps, output = self.lower_steps(spec, inputs, namespace, path)
             tool = self.mock_tool(spec, inputs, path, output)
@@ -96,15 +112,19 @@ class McpLowering(StepsLowering):
             )
         if "call" not in spec:
             return self.mock_tool(spec, inputs, path)
-        api, operation = self.resolve_call(spec["call"], path + ("call",))
+        api, operation = self.resolve_call(spec["call"], path + ("call",), site)
         declared_inputs = bool(inputs)
 
-        def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+        def implicit(
+            reference: str, param: ir.ConsumedParam, *, source: str = "with"
+        ) -> ir.ExposedInput | None:
             if api.authentication is not None and is_credential_header(param, api):
                 return _DROPPED
             if declared_inputs or param.location == "body":
                 return None
-            return implicit_input(reference, param, operation)
+            # Agents leave optional filters out: required only when the upstream says so.
+            required = param.location == "path" or param.required_declared
+            return implicit_input(reference, param, operation, required=required)
 
         invocation = self.invocation(
             api, operation, spec.get("with", {}), inputs, implicit, namespace, path
@@ -114,9 +134,10 @@ class McpLowering(StepsLowering):
         )
         if invocation is not None and invocation.forward_body:
             inputs.pop("body", None)
-        self.check_identifiers(inputs.values(), path)
         output = self.output(spec, path, inputs)
         self.check_format(invocation, output, path)
+        if operation.raw_format == "binary":
+            output = dataclasses.replace(output, schema=None)  # bytes: no structured content
         return ir.McpTool(
             name=self.tool_name(spec, path),
             ident=names.identifier(spec["name"]),
@@ -138,7 +159,6 @@ class McpLowering(StepsLowering):
     ) -> ir.McpTool:
         """A tool without a single call: a mock answering from its ``value`` outputs, or
         (with ``output``) the frame of an orchestrated tool."""
-        self.check_identifiers(inputs.values(), path)
         return ir.McpTool(
             name=self.tool_name(spec, path),
             ident=names.identifier(spec["name"]),
@@ -198,20 +218,21 @@ class McpLowering(StepsLowering):
             pattern.append(re.escape(uri[position : match.start()]))
             pattern.append(f"(?P<p{len(inputs)}>[^/]+)")
             name = match.group(1).strip()
-            inputs[names.normalise_reference(name)] = ir.ExposedInput(
-                name, names.identifier(name), "path", "string", True, ""
+            add_input(
+                inputs, ir.ExposedInput(name, names.identifier(name), "path", "string", True, "")
             )
             position = match.end()
         pattern.append(re.escape(uri[position:]))
         api, operation = self.resolve_call(spec["call"], path + ("call",))
 
-        def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
+        def implicit(
+            reference: str, param: ir.ConsumedParam, *, source: str = "with"
+        ) -> ir.ExposedInput | None:
             return None
 
         invocation = self.invocation(
             api, operation, spec.get("with", {}), inputs, implicit, namespace, path
         )
-        self.check_identifiers(inputs.values(), path)
         output = self.output(spec, path, inputs)
         self.check_format(invocation, output, path)
         return ir.McpResource(
@@ -232,23 +253,30 @@ class McpLowering(StepsLowering):
 
         A ``location`` prompt is one ``user`` message: the file's text, compiled now.
         """
+        taken: set[str] = set()
         arguments = tuple(
             ir.PromptArgument(
                 name=str(argument["name"]),
-                ident=names.identifier(str(argument["name"])),
+                ident=names.unique(names.identifier(str(argument["name"])), taken),
                 title=argument.get("label"),
                 description=str(argument.get("description") or ""),
                 required=bool(argument.get("required", True)),
             )
             for argument in spec.get("arguments", [])
         )
-        inputs = {
-            names.normalise_reference(a.name): ir.ExposedInput(
-                a.name, a.ident, "body", "string", a.required, a.description
+        inputs: dict[str, ir.ExposedInput] = {}
+        for argument in arguments:
+            add_input(
+                inputs,
+                ir.ExposedInput(
+                    argument.name,
+                    argument.ident,
+                    "body",
+                    "string",
+                    argument.required,
+                    argument.description,
+                ),
             )
-            for a in arguments
-        }
-        self.check_identifiers(inputs.values(), path)
         if "location" in spec:
             messages: tuple[tuple[Any, ir.ValueSource], ...] = (
                 ("user", self.prompt_file(str(spec["location"]), path, inputs)),
@@ -304,16 +332,20 @@ class McpLowering(StepsLowering):
         return ir.ValueSource("template", parts=tuple(parts))
 
     def tool_name(self, spec: Mapping[str, Any], path: Path) -> str:
-        """The tool's name, checked against what MCP clients accept."""
+        """The tool's name as MCP clients accept it; a name they refuse is published in a
+        form they accept (a warning says which)."""
         name = str(spec["name"])
-        if not names.MCP_TOOL_NAME.match(name):
-            raise self.skip(
+        published = names.mcp_tool_name(name)
+        if published != name:
+            self.report(
                 path + ("name",),
                 "NG207",
-                f"tool name {name!r} is not accepted by MCP clients",
+                f"tool name {name!r} is not accepted by every MCP client; it is published "
+                f"as {published!r}",
+                severity=Severity.WARNING,
                 expected="1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`",
             )
-        return name
+        return published
 
     @staticmethod
     def annotations(
@@ -354,7 +386,7 @@ def tool_input_schema(
             "description": (body.description if body else "")
             or "JSON request body sent to the upstream API.",
         }
-        if body is not None and body.required:
+        if body is not None and body.required_declared:
             required.append("body")
     if invocation is not None and invocation.forward_query:
         properties["query"] = {

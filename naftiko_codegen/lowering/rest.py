@@ -12,9 +12,11 @@ from .base import (
     _DROPPED,
     _PLACEHOLDER,
     _SkipOperation,
+    add_input,
     implicit_input,
     is_credential_header,
 )
+from .calls import CallSite, call_positions
 from .outputs import JsonPathError, compile_jsonpath
 from .steps import StepsLowering
 
@@ -27,6 +29,16 @@ class RestLowering(StepsLowering):
         operations: list[ir.RestOperation] = []
         forwards: list[ir.RestForward] = []
         used_names: set[str] = set()
+        idents: set[str] = set()
+        routes: dict[str, tuple[Path, str]] = {}
+        located = [
+            ((r_index, o_index), operation.get("call"))
+            for r_index, resource in enumerate(spec.get("resources", []))
+            for o_index, operation in enumerate(resource.get("operations", []))
+        ]
+        positions = dict(
+            zip([key for key, _ in located], call_positions([c for _, c in located]), strict=True)
+        )
         for r_index, resource in enumerate(spec.get("resources", [])):
             r_path = path + ("resources", r_index)
             if "forward" in resource:
@@ -36,13 +48,19 @@ class RestLowering(StepsLowering):
                     pass
             for o_index, operation in enumerate(resource.get("operations", [])):
                 o_path = r_path + ("operations", o_index)
+                site = CallSite(
+                    path=operation_path(resource, operation),
+                    resource=str(resource.get("name") or ""),
+                    position=positions[(r_index, o_index)],
+                )
                 try:
+                    self.claim_route(resource, operation, routes, o_path)
                     lowered = self.lower_rest_operation(
-                        spec["namespace"], resource, operation, o_path
+                        spec["namespace"], resource, operation, o_path, site
                     )
                 except _SkipOperation:
                     continue
-                operations.append(self.unique_operation(lowered, used_names, o_path))
+                operations.append(self.unique_operation(lowered, used_names, idents, o_path))
         return ir.RestAdapter(
             namespace=spec["namespace"],
             module=key,
@@ -93,26 +111,49 @@ class RestLowering(StepsLowering):
             description=str(resource.get("description") or resource.get("label") or ""),
         )
 
+    def claim_route(
+        self,
+        resource: Mapping[str, Any],
+        operation: Mapping[str, Any],
+        routes: dict[str, tuple[Path, str]],
+        path: Path,
+    ) -> None:
+        """Take the operation's method and path shape, or skip it when an earlier operation
+        already took them (that one answers every request of the shape)."""
+        method = str(operation.get("method", "GET")).upper()
+        raw_path = operation_path(resource, operation)
+        shape = f"{method} {_PLACEHOLDER.sub('{}', raw_path).rstrip('/') or '/'}"
+        if shape not in routes:
+            routes[shape] = (path, f"{method} {raw_path}")
+            return
+        first_path, first_route = routes[shape]
+        line, _ = self.doc.locate(first_path)
+        raise self.skip(
+            path,
+            "NG206",
+            f"route `{method} {raw_path}` is already served by `{first_route}` (line {line}), "
+            "which answers every request of this shape",
+            hint="give the operation its own path, or remove one of the two",
+        )
+
     def unique_operation(
-        self, operation: ir.RestOperation, used: set[str], path: Path
+        self, operation: ir.RestOperation, used: set[str], idents: set[str], path: Path
     ) -> ir.RestOperation:
-        """Rename an operation whose name (or Python name) an earlier one already took."""
-        name, number = operation.name, 1
-        while name in used or names.identifier(name) in used:
-            number += 1
-            name = f"{operation.name}-{number}"
-        used.update((name, names.identifier(name)))
+        """Rename an operation whose name an earlier one already took (a warning says so);
+        give it a Python name no earlier one has (silently: Python names are ours)."""
+        ident = names.unique(operation.ident, idents)
+        name = names.unique(operation.name, used, separator="-")
         if name == operation.name:
-            return operation
+            return dataclasses.replace(operation, ident=ident)
         self.report(
             path + ("name",),
             "NG204",
             f"operation name {operation.name!r} repeats; it is generated as {name!r} "
-            "(operationId and Python function)",
+            "(its operationId)",
             severity=Severity.WARNING,
             hint="give every operation of an adapter its own name",
         )
-        return dataclasses.replace(operation, name=name, ident=names.identifier(name))
+        return dataclasses.replace(operation, name=name, ident=ident)
 
     def lower_rest_operation(
         self,
@@ -120,43 +161,60 @@ class RestLowering(StepsLowering):
         resource: Mapping[str, Any],
         spec: Mapping[str, Any],
         path: Path,
+        site: CallSite,
     ) -> ir.RestOperation:
         """Lower one REST operation: a call, or a mock answering from its outputs."""
         spec = self.resolve_ref(spec, path)
         self.unsupported_shapes(spec, path)
         method = str(spec.get("method", "GET")).upper()
-        raw_path = str(resource["path"])
+        raw_path = operation_path(resource, spec)
         inputs: dict[str, ir.ExposedInput] = {}
         route = raw_path
         for match in _PLACEHOLDER.finditer(raw_path):
             name = (match.group(1) or match.group(2)).strip()
-            exposed = ir.ExposedInput(name, names.identifier(name), "path", "string", True, "")
-            inputs[names.normalise_reference(name)] = exposed
+            exposed = add_input(
+                inputs, ir.ExposedInput(name, names.identifier(name), "path", "string", True, "")
+            )
             route = route.replace(match.group(0), "{" + exposed.ident + "}", 1)
         declared = [*resource.get("inputParameters", []), *spec.get("inputParameters", [])]
         for index, param in enumerate(declared):
-            exposed = self.rest_input(param, method, path + ("inputParameters", index))
-            inputs[names.normalise_reference(exposed.name)] = exposed
+            add_input(inputs, self.rest_input(param, method, path + ("inputParameters", index)))
         invocation: ir.Invocation | None = None
         steps: tuple[ir.Step, ...] = ()
         if "steps" in spec:
             steps, steps_output = self.lower_steps(spec, inputs, namespace, path)
         elif "call" in spec:
-            api, operation = self.resolve_call(spec["call"], path + ("call",))
+            api, operation = self.resolve_call(spec["call"], path + ("call",), site)
 
-            def implicit(reference: str, param: ir.ConsumedParam) -> ir.ExposedInput | None:
-                if param.location in ("path", "body"):
+            def implicit(
+                reference: str, param: ir.ConsumedParam, *, source: str = "with"
+            ) -> ir.ExposedInput | None:
+                # Placeholders come from the route; undeclared query pairs pass through.
+                if source != "with" or param.location == "body":
                     return None
                 if is_credential_header(param, api):
                     return _DROPPED
+                if param.location == "path":
+                    # A `with` reference to an input the route lacks: the caller passes it
+                    # in the query string (required: an empty path segment helps nobody).
+                    return implicit_input(
+                        names.reference_readings(reference)[-1],
+                        param,
+                        operation,
+                        required=True,
+                        location="query",
+                    )
                 # REST follows HTTP convention: optional unless the spec says required.
-                required = param.location == "path" or param.required_declared
-                return implicit_input(reference, param, operation, required=required)
+                return implicit_input(
+                    names.reference_readings(reference)[-1],
+                    param,
+                    operation,
+                    required=param.required_declared,
+                )
 
             invocation = self.invocation(
                 api, operation, spec.get("with", {}), inputs, implicit, namespace, path
             )
-        self.check_identifiers(inputs.values(), path)
         if steps:
             output = steps_output
         else:
@@ -200,3 +258,13 @@ class RestLowering(StepsLowering):
             description=str(param.get("description") or ""),
             selector=selector,
         )
+
+
+def operation_path(resource: Mapping[str, Any], operation: Mapping[str, Any]) -> str:
+    """The path an exposed operation answers on: its own ``path`` when it has one (absolute,
+    or relative to its resource's), else its resource's."""
+    own = operation.get("path")
+    base = str(resource.get("path", ""))
+    if not isinstance(own, str) or not own:
+        return base
+    return own if own.startswith("/") else base.rstrip("/") + "/" + own

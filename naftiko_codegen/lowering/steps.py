@@ -86,7 +86,7 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
                 fed[str(key)] = source
                 with_map[key] = None  # sourced below; keeps `with` key checks and order
         invocation = self.invocation(
-            api, operation, with_map, inputs, lambda *_: None, namespace, path
+            api, operation, with_map, inputs, lambda *_, **__: None, namespace, path
         )
         plain = dataclasses.replace(invocation, forward_body=False, forward_query=False)
         return ir.Step(name, invocation=_feed(plain, fed) if fed else plain)

@@ -103,11 +103,11 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
-                    "description": "The path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}.",
+                    "description": "Path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}.",
                 },
                 "id.domain": {
                     "type": "string",
-                    "description": "The path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}.",
+                    "description": "Path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}.",
                 },
                 "query": {
                     "type": "object",
@@ -137,15 +137,15 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
-                    "description": "The path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.domain": {
                     "type": "string",
-                    "description": "The path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.name": {
                     "type": "string",
-                    "description": "The path parameter `id.name` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.name` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "query": {
                     "type": "object",
@@ -175,15 +175,15 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
-                    "description": "The path parameter `id.project` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.project` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.domain": {
                     "type": "string",
-                    "description": "The path parameter `id.domain` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.domain` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.name": {
                     "type": "string",
-                    "description": "The path parameter `id.name` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.name` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "body": {
                     "type": "object",
@@ -209,15 +209,15 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
-                    "description": "The path parameter `id.project` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.project` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.domain": {
                     "type": "string",
-                    "description": "The path parameter `id.domain` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.domain` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.name": {
                     "type": "string",
-                    "description": "The path parameter `id.name` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
+                    "description": "Path parameter `id.name` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "query": {
                     "type": "object",

@@ -16,6 +16,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from .config import Settings, load_settings
 from .runtime import (
@@ -24,7 +25,9 @@ from .runtime import (
     json_body,
     passthrough,
     passthrough_query,
+    path_value,
     problem_response,
+    routing_path,
 )
 from .upstream import Upstreams
 
@@ -35,7 +38,13 @@ OPENAPI: dict[str, Any] = json.loads(
 
 
 class CapabilityApp(FastAPI):
-    """FastAPI serving the capability's own OpenAPI document (at ``/openapi.json``)."""
+    """FastAPI serving the capability's own OpenAPI document (at ``/openapi.json``); routes
+    match the raw request path, so an encoded ``/`` in a value stays in that value."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["path"] = routing_path(scope)
+        await super().__call__(scope, receive, send)
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, written at build time from the capability."""
@@ -135,8 +144,8 @@ def create_app(
 
     async def listexecutions(request: Request) -> Response:
         """List workflow executions"""
-        id_project = request.path_params["id_project"]
-        id_domain = request.path_params["id_domain"]
+        id_project = path_value(request, "id_project")
+        id_domain = path_value(request, "id_domain")
         upstream = await upstreams.admin_executions.listexecutions(
             id_project=id_project,
             id_domain=id_domain,
@@ -153,9 +162,9 @@ def create_app(
 
     async def getexecution(request: Request) -> Response:
         """Retrieve a workflow execution"""
-        id_project = request.path_params["id_project"]
-        id_domain = request.path_params["id_domain"]
-        id_name = request.path_params["id_name"]
+        id_project = path_value(request, "id_project")
+        id_domain = path_value(request, "id_domain")
+        id_name = path_value(request, "id_name")
         upstream = await upstreams.admin_executions.getexecution(
             id_project=id_project,
             id_domain=id_domain,
@@ -173,9 +182,9 @@ def create_app(
 
     async def terminateexecution(request: Request) -> Response:
         """Terminate a workflow execution"""
-        id_project = request.path_params["id_project"]
-        id_domain = request.path_params["id_domain"]
-        id_name = request.path_params["id_name"]
+        id_project = path_value(request, "id_project")
+        id_domain = path_value(request, "id_domain")
+        id_name = path_value(request, "id_name")
         upstream = await upstreams.admin_executions.terminateexecution(
             id_project=id_project,
             id_domain=id_domain,
@@ -194,9 +203,9 @@ def create_app(
 
     async def getexecutionmetrics(request: Request) -> Response:
         """Retrieve execution metrics"""
-        id_project = request.path_params["id_project"]
-        id_domain = request.path_params["id_domain"]
-        id_name = request.path_params["id_name"]
+        id_project = path_value(request, "id_project")
+        id_domain = path_value(request, "id_domain")
+        id_name = path_value(request, "id_name")
         upstream = await upstreams.admin_executions.getexecutionmetrics(
             id_project=id_project,
             id_domain=id_domain,

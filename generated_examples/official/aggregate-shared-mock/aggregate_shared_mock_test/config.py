@@ -103,6 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings; raises :class:`ConfigError` naming every problem at once."""
     env = os.environ if environ is None else environ
     errors: list[str] = []
+    secrets = _secrets(env, errors)
     settings = Settings(
         rest_host=env.get(ENV_PREFIX + "REST_HOST") or "127.0.0.1",
         rest_port=_port(env, "REST_PORT", 9201, errors),
@@ -115,7 +116,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             _number(env, "MAX_RESPONSE_BYTES", 10 * 1024 * 1024, errors, integer=True)
         ),
         log_level=_log_level(env, errors),
-        secrets=_secrets(env, errors),
+        secrets=secrets,
     )
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))

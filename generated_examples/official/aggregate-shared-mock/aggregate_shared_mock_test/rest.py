@@ -13,6 +13,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from .config import Settings, load_settings
 from .runtime import (
@@ -20,6 +21,7 @@ from .runtime import (
     UpstreamError,
     problem_response,
     query_input,
+    routing_path,
     to_text,
 )
 from .upstream import Upstreams
@@ -32,7 +34,13 @@ OPENAPI: dict[str, Any] = json.loads(
 
 
 class CapabilityApp(FastAPI):
-    """FastAPI serving the capability's own OpenAPI document (at ``/openapi.json``)."""
+    """FastAPI serving the capability's own OpenAPI document (at ``/openapi.json``); routes
+    match the raw request path, so an encoded ``/`` in a value stays in that value."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["path"] = routing_path(scope)
+        await super().__call__(scope, receive, send)
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, written at build time from the capability."""

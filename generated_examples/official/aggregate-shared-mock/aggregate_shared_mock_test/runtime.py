@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Scope
 
 logger = logging.getLogger(__package__)
 
@@ -293,6 +295,26 @@ def upstream_message(response: UpstreamResponse, limit: int = 2000) -> str:
 
 
 # --- REST helpers -------------------------------------------------------------------
+
+_ENCODED_SLASH = re.compile("%2[Ff]")
+
+
+def routing_path(scope: Scope) -> str:
+    """The request path as routes match it: decoded, except that an encoded ``/`` stays
+    ``%2F`` (one segment, as GitLab's ``group%2Fproject`` ids are written) and ``%`` is
+    written ``%25``, so that :func:`path_value` decodes every value exactly once."""
+    raw = scope.get("raw_path")
+    if not raw:
+        return str(scope["path"])
+    text = raw.decode("utf-8", "replace").split("?", 1)[0]
+    return "%2F".join(
+        unquote(piece).replace("%", "%25") for piece in _ENCODED_SLASH.split(text)
+    )
+
+
+def path_value(request: Request, name: str) -> str:
+    """The value of the path variable ``name``, decoded (``a%2Fb`` → ``a/b``)."""
+    return unquote(request.path_params[name])
 
 
 def passthrough(upstream: UpstreamResponse) -> Response:

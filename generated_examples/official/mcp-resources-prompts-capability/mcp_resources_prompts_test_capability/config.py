@@ -103,6 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings; raises :class:`ConfigError` naming every problem at once."""
     env = os.environ if environ is None else environ
     errors: list[str] = []
+    secrets = _secrets(env, errors)
     settings = Settings(
         mock_api_base_url=_base_url(
             env,
@@ -119,7 +120,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             _number(env, "MAX_RESPONSE_BYTES", 10 * 1024 * 1024, errors, integer=True)
         ),
         log_level=_log_level(env, errors),
-        secrets=_secrets(env, errors),
+        secrets=secrets,
     )
     if errors:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(errors))
