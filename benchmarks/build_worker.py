@@ -22,11 +22,10 @@ import argparse
 import contextlib
 import cProfile
 import gc
-import os
 import hashlib
 import json
+import os
 import pstats
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,19 +88,29 @@ def _timed_phases(spec: Path) -> dict[str, Any]:
     diagnostics = check_schema(document)
     times["schema"] = time.perf_counter() - t
     if has_errors(diagnostics):
-        result.update(status="rejected", errors=sum(d.severity == "error" for d in diagnostics), phase="schema")
+        result.update(
+            status="rejected",
+            errors=sum(d.severity == "error" for d in diagnostics),
+            phase="schema",
+        )
         return result
     t = time.perf_counter()
     diagnostics = diagnostics + check_semantics(document)
     times["semantic"] = time.perf_counter() - t
     if has_errors(diagnostics):
-        result.update(status="rejected", errors=sum(d.severity == "error" for d in diagnostics), phase="semantic")
+        result.update(
+            status="rejected",
+            errors=sum(d.severity == "error" for d in diagnostics),
+            phase="semantic",
+        )
         return result
     t = time.perf_counter()
     capability, lowering = lower(document, None)
     times["lower"] = time.perf_counter() - t
     if has_errors(lowering):
-        result.update(status="rejected", errors=sum(d.severity == "error" for d in lowering), phase="lower")
+        result.update(
+            status="rejected", errors=sum(d.severity == "error" for d in lowering), phase="lower"
+        )
         return result
     t = time.perf_counter()
     files = render_package(capability, digest)
@@ -111,7 +120,9 @@ def _timed_phases(spec: Path) -> dict[str, Any]:
     times["format"] = time.perf_counter() - t
     result["files"] = len(formatted)
     result["python_files"] = sum(1 for path in files if path.endswith(".py"))
-    result["changed_by_format"] = sum(1 for path in files if path.endswith(".py") and files[path] != formatted[path])
+    result["changed_by_format"] = sum(
+        1 for path in files if path.endswith(".py") and files[path] != formatted[path]
+    )
     result["generated_lines"] = sum(text.count("\n") for text in formatted.values())
     result["generated_bytes"] = sum(len(text.encode()) for text in formatted.values())
     return result
@@ -158,7 +169,12 @@ def profile_summary(profiler: cProfile.Profile, total: float) -> dict[str, Any]:
     def row(key: Any, value: Any) -> dict[str, Any]:
         filename, line, name = key
         short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
-        return {"function": f"{short}:{line}({name})", "calls": value[1], "tottime": value[2], "cumtime": value[3]}
+        return {
+            "function": f"{short}:{line}({name})",
+            "calls": value[1],
+            "tottime": value[2],
+            "cumtime": value[3],
+        }
 
     return {
         "total_s": total,
@@ -195,9 +211,15 @@ def main() -> None:
     parser.add_argument("spec", type=Path)
     parser.add_argument("--warmup", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--compile", action="store_true", help="also time compile_spec() as a whole")
+    parser.add_argument(
+        "--compile", action="store_true", help="also time compile_spec() as a whole"
+    )
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--gc-experiment", action="store_true", help="also time the format phase with the cyclic GC enabled")
+    parser.add_argument(
+        "--gc-experiment",
+        action="store_true",
+        help="also time the format phase with the cyclic GC enabled",
+    )
     args = parser.parse_args()
     out: dict[str, Any] = {"import_s": IMPORT_S, "version": __version__}
     # The warm-up must not fill the format cache: files that do not depend on the spec
@@ -224,7 +246,8 @@ def main() -> None:
         files = render_package(capability, "digest")
         gc.collect()
         with cache_off():
-            gc.enable()  # the compiler itself formats with the collector off (pipeline.without_cyclic_gc)
+            # The compiler itself formats with the collector off (pipeline.without_cyclic_gc).
+            gc.enable()
             t = time.perf_counter()
             format_files(files)
             out["format_gc_enabled_s"] = time.perf_counter() - t
@@ -240,4 +263,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

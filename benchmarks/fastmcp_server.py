@@ -15,12 +15,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastmcp import FastMCP
 
 try:  # fastmcp 4 uses httpx2; older releases use httpx
-    import httpx2 as httpx_module  # type: ignore[import-not-found]
+    import httpx2 as httpx_module
 except ImportError:  # pragma: no cover - depends on the installed fastmcp
     import httpx as httpx_module  # type: ignore[no-redef]
 
@@ -28,7 +29,8 @@ SPEC = Path(__file__).resolve().parent / "specs" / "flyte-admin-executions.opena
 UPSTREAM = os.environ.get("UPSTREAM", "http://127.0.0.1:30080")
 
 
-def build_app():  # type: ignore[no-untyped-def]
+def build_app() -> Any:
+    """The ASGI app: ``FastMCP.from_openapi`` on the OpenAPI document, Streamable HTTP at /mcp."""
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
     client = httpx_module.AsyncClient(base_url=UPSTREAM, timeout=30.0, trust_env=False)
     server = FastMCP.from_openapi(openapi_spec=spec, client=client, name="flyte-admin-executions")
@@ -42,7 +44,11 @@ async def serve(host: str, port: int) -> None:
         await asyncio.sleep(0.01)
     if server.started:
         bound = server.servers[0].sockets[0].getsockname()
-        print(f"FastMCP.from_openapi listening on http://{bound[0]}:{bound[1]}", file=sys.stderr, flush=True)
+        print(
+            f"FastMCP.from_openapi listening on http://{bound[0]}:{bound[1]}",
+            file=sys.stderr,
+            flush=True,
+        )
     await task
 
 

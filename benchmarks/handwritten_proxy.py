@@ -73,7 +73,11 @@ async def serve(host: str, port: int) -> None:
         await asyncio.sleep(0.01)
     if server.started:
         bound = server.servers[0].sockets[0].getsockname()
-        print(f"hand-written proxy listening on http://{bound[0]}:{bound[1]}", file=sys.stderr, flush=True)
+        print(
+            f"hand-written proxy listening on http://{bound[0]}:{bound[1]}",
+            file=sys.stderr,
+            flush=True,
+        )
     await task
 
 

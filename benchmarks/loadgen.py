@@ -4,7 +4,8 @@ Raw asyncio, HTTP/1.1 keep-alive, ``--connections`` connections each sending the
 request back to back for ``--duration`` seconds; responses are read by Content-Length or
 chunked encoding. Prints the same ``BENCH_JSON`` line as ``wrk_report.lua``.
 
-    python benchmarks/loadgen.py http://127.0.0.1:PORT/path --connections 8 --duration 3 [--method POST --body '{}']
+    python benchmarks/loadgen.py http://127.0.0.1:PORT/path --connections 8 --duration 3 \\
+        [--method POST --body '{}']
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run(url: str, method: str, body: bytes, connections: int, duration: float) -> dict[str, object]:
+async def run(
+    url: str, method: str, body: bytes, connections: int, duration: float
+) -> dict[str, object]:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = f"{method} {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
@@ -64,7 +67,11 @@ async def run(url: str, method: str, body: bytes, connections: int, duration: fl
     latencies.sort()
 
     def pct(q: float) -> float:
-        return latencies[min(len(latencies) - 1, round(q / 100 * (len(latencies) - 1)))] * 1e6 if latencies else float("nan")
+        return (
+            latencies[min(len(latencies) - 1, round(q / 100 * (len(latencies) - 1)))] * 1e6
+            if latencies
+            else float("nan")
+        )
 
     return {
         "requests": len(latencies),
@@ -85,7 +92,9 @@ def main() -> None:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--body", default="")
     args = parser.parse_args()
-    result = asyncio.run(run(args.url, args.method, args.body.encode(), args.connections, args.duration))
+    result = asyncio.run(
+        run(args.url, args.method, args.body.encode(), args.connections, args.duration)
+    )
     print("BENCH_JSON " + json.dumps(result), flush=True)
 
 

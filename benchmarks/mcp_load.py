@@ -29,7 +29,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
-async def run(url: str, tool: str, arguments: dict[str, Any], sessions: int, duration: float, warmup: int) -> dict[str, Any]:
+async def run(
+    url: str, tool: str, arguments: dict[str, Any], sessions: int, duration: float, warmup: int
+) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
     first_error = ""
@@ -79,18 +81,26 @@ async def check(url: str, tool: str, arguments: dict[str, Any]) -> dict[str, Any
         async with Client(url) as client:
             result = await client.call_tool(tool, arguments)
     except Exception as error:  # noqa: BLE001 - the outcome is what is reported
-        leaves = [error]
+        leaves: list[BaseException] = [error]
         while leaves and isinstance(leaves[0], BaseExceptionGroup):
             leaves = list(leaves[0].exceptions)
         text = f"{type(leaves[0]).__name__}: {leaves[0]}" if leaves else repr(error)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         key = [line for line in lines if "is not of type" in line or line.startswith("On instance")]
-        return {"is_error": True, "raised": True, "text": " … ".join(dict.fromkeys(lines[:1] + key[:3]))[:400]}
+        return {
+            "is_error": True,
+            "raised": True,
+            "text": " … ".join(dict.fromkeys(lines[:1] + key[:3]))[:400],
+        }
     text = getattr(result.content[0], "text", "") if result.content else ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     key = [line for line in lines if "is not of type" in line or "validation" in line.lower()]
     summary = " … ".join(dict.fromkeys(lines[:1] + key[:2]))
-    return {"is_error": bool(result.is_error), "text": summary[:400], "structured": result.structured_content is not None}
+    return {
+        "is_error": bool(result.is_error),
+        "text": summary[:400],
+        "structured": result.structured_content is not None,
+    }
 
 
 def main() -> None:
@@ -104,10 +114,21 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="make one call and report its outcome")
     args = parser.parse_args()
     if args.check:
-        print("BENCH_JSON " + json.dumps(asyncio.run(check(args.url, args.tool, json.loads(args.arguments)))), flush=True)
+        print(
+            "BENCH_JSON "
+            + json.dumps(asyncio.run(check(args.url, args.tool, json.loads(args.arguments)))),
+            flush=True,
+        )
         return
     result = asyncio.run(
-        run(args.url, args.tool, json.loads(args.arguments), args.sessions, args.duration, args.warmup)
+        run(
+            args.url,
+            args.tool,
+            json.loads(args.arguments),
+            args.sessions,
+            args.duration,
+            args.warmup,
+        )
     )
     print("BENCH_JSON " + json.dumps(result), flush=True)
     sys.exit(0)

@@ -76,7 +76,9 @@ class StubProtocol(asyncio.Protocol):
             if method == b"GET":
                 line_end = head.find(b"\r\n")
                 target = head[: line_end if line_end >= 0 else len(head)]
-                transport.write(GET_INT64_RESPONSE if b"/int64-as-string " in target else GET_RESPONSE)
+                transport.write(
+                    GET_INT64_RESPONSE if b"/int64-as-string " in target else GET_RESPONSE
+                )
             elif method == b"POST":
                 transport.write(POST_RESPONSE)
             else:
