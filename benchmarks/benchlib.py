@@ -1,4 +1,4 @@
-"""Helpers of ``run.py``: processes, CPU pinning, /proc readings, statistics, environments."""
+"""Helpers every section shares: paths, progress, budget, statistics, /proc, pinning, processes."""
 
 from __future__ import annotations
 
@@ -22,19 +22,18 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-WORK = BENCH / "work"
+WORK = Path(os.environ.get("NAFTIKO_BENCH_WORK") or BENCH / "work")
+"""Everything a run writes (``NAFTIKO_BENCH_WORK`` moves it, as the smoke test does)."""
 LOGS = WORK / "logs"
 LISTENING = re.compile(r"listening on (http://[^\s]+)")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 BENCH_JSON = "BENCH_JSON "
+_T0 = time.perf_counter()
 
 
 def log(message: str) -> None:
     """Progress on stderr, with the time since start."""
     print(f"[bench {time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-_T0 = time.perf_counter()
 
 
 # --------------------------------------------------------------------------- budget
@@ -48,43 +47,60 @@ class Budget:
         self.seconds = seconds
 
     def elapsed(self) -> float:
+        """Seconds since the run started."""
         return time.monotonic() - self.start
 
     def remaining(self) -> float:
+        """Seconds left (negative once the budget is spent)."""
         return self.seconds - self.elapsed()
 
 
 # --------------------------------------------------------------------------- statistics
 
 
+@dataclass
+class Summary:
+    """Median, spread and the raw values of repeated samples (``n == 0``: nothing measured)."""
+
+    n: int = 0
+    median: float = math.nan
+    min: float = math.nan
+    max: float = math.nan
+    p25: float = math.nan
+    p75: float = math.nan
+    values: list[float] = field(default_factory=list)
+
+
+def is_missing(x: float | None) -> bool:
+    """True for None and NaN: a figure that was not measured."""
+    return x is None or math.isnan(x)
+
+
 def median(values: Sequence[float]) -> float:
+    """The median, NaN for no values."""
     return statistics.median(values) if values else math.nan
 
 
-def spread(values: Sequence[float]) -> tuple[float, float]:
-    return (min(values), max(values)) if values else (math.nan, math.nan)
-
-
-def summary(values: Sequence[float]) -> dict[str, Any]:
-    """Median, min, max, p25, p75 and the raw values."""
-    values = [v for v in values if v is not None and not math.isnan(v)]
-    if not values:
-        return {"n": 0, "median": math.nan, "min": math.nan, "max": math.nan, "values": []}
-    ordered = sorted(values)
+def summary(values: Iterable[float | None]) -> Summary:
+    """The :class:`Summary` of ``values``, leaving out None and NaN."""
+    kept = [v for v in values if not is_missing(v)]
+    if not kept:
+        return Summary()
+    ordered: list[float] = sorted(kept)  # type: ignore[arg-type]
     if len(ordered) >= 4:
         q = statistics.quantiles(ordered, n=4, method="inclusive")
         p25, p75 = q[0], q[2]
     else:
         p25, p75 = ordered[0], ordered[-1]
-    return {
-        "n": len(ordered),
-        "median": statistics.median(ordered),
-        "min": ordered[0],
-        "max": ordered[-1],
-        "p25": p25,
-        "p75": p75,
-        "values": values,
-    }
+    return Summary(
+        n=len(ordered),
+        median=statistics.median(ordered),
+        min=ordered[0],
+        max=ordered[-1],
+        p25=p25,
+        p75=p75,
+        values=[float(v) for v in kept if v is not None],
+    )
 
 
 def least_squares(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
@@ -92,14 +108,15 @@ def least_squares(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, floa
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     slope = sxy / sxx if sxx else math.nan
     return slope, my - slope * mx
 
 
 def geomean(values: Iterable[float]) -> float:
-    values = [v for v in values if v and v > 0 and not math.isnan(v)]
-    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else math.nan
+    """Geometric mean of the positive values (NaN when there are none)."""
+    kept = [v for v in values if v and v > 0 and not math.isnan(v)]
+    return math.exp(sum(math.log(v) for v in kept) / len(kept)) if kept else math.nan
 
 
 # --------------------------------------------------------------------------- /proc
@@ -128,69 +145,68 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 def loadavg() -> str:
-    """Load averages (1, 5, 15 min) and, where the kernel has it, the CPU pressure (share of time some task waited)."""
+    """Load averages (1, 5, 15 min) and, where the kernel has it, the CPU pressure."""
     try:
         text = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "?"
     with contextlib.suppress(OSError, ValueError, IndexError):
         some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
-        avg60 = float(dict(field.split("=") for field in some[1:])["avg60"])
+        avg60 = float(dict(item.split("=") for item in some[1:])["avg60"])
         text += f" (CPU pressure {avg60:.0f} %)"
     return text
 
 
-def machine_info() -> dict[str, Any]:
-    model = "?"
+def proc_field(path: str, prefix: str) -> str | None:
+    """The text after ``prefix`` on the first line of ``path`` that starts with it."""
     with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    memory = "?"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    return {
-        "cpu_model": model,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "kernel": platform.release(),
-        "os": _os_name(),
-        "python": platform.python_version(),
-        "python_impl": platform.python_implementation(),
-        "date_utc": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-    }
-
-
-def _os_name() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                return line.split("=", 1)[1].strip('"')
-    return platform.system()
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
+                return line[len(prefix) :]
+    return None
 
 
 def git_revision() -> str:
+    """The short revision of the working tree, noting uncommitted changes to the compiler."""
     try:
         rev = subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=10,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "naftiko_codegen", "templates", "schemas"],
-            capture_output=True, text=True, timeout=10,
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--",
+                "naftiko_codegen",
+                "templates",
+                "schemas",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
     return rev + (" + uncommitted changes to the compiler" if dirty else "")
 
 
+def os_name() -> str:
+    """The distribution's pretty name, else the system's name."""
+    pretty = proc_field("/etc/os-release", "PRETTY_NAME=")
+    return pretty.strip('"') if pretty is not None else platform.system()
+
+
 # --------------------------------------------------------------------------- pinning
 
 
 def pin_available() -> bool:
+    """Whether processes can be pinned to one CPU each (taskset and at least 2 cores)."""
     return shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
 
 
@@ -206,7 +222,7 @@ def pinned(cpu: int | None, command: Sequence[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- processes
 
-_STARTED: list[subprocess.Popen[Any]] = []
+_STARTED: list[subprocess.Popen[bytes]] = []
 
 
 @dataclass
@@ -214,27 +230,30 @@ class Server:
     """A server process started by the benchmark, announcing ``... listening on URL``."""
 
     name: str
-    process: subprocess.Popen[Any]
+    process: subprocess.Popen[bytes]
     log_path: Path
     url: str = ""
     start_s: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
+        """The process id."""
         return self.process.pid
 
     def cpu(self) -> float:
+        """CPU seconds the process has used so far."""
         return cpu_seconds(self.pid)
 
     def memory(self) -> dict[str, int]:
+        """Its resident memory now and at peak (KiB)."""
         return memory_kib(self.pid)
 
     def stop(self, timeout: float = 10.0) -> int | None:
+        """Stop it (see :func:`stop_process`)."""
         return stop_process(self.process, timeout)
 
 
-def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> int | None:
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> int | None:
     """SIGINT (graceful for uvicorn), then SIGTERM, then SIGKILL; only this process."""
     if process.poll() is None:
         for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
@@ -251,8 +270,38 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> int |
 
 
 def stop_all() -> None:
+    """Stop every process the benchmark started that still runs."""
     for process in list(_STARTED):
         stop_process(process, timeout=5.0)
+
+
+def new_log(name: str) -> Path:
+    """A log file under ``LOGS`` named after ``name`` that no earlier process used."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    log_path = LOGS / f"{base}.log"
+    index = 1
+    while log_path.exists():
+        index += 1
+        log_path = LOGS / f"{base}.{index}.log"
+    return log_path
+
+
+def spawn(
+    command: Sequence[str], log_path: Path, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``command`` in the repository with its output to ``log_path``; stopped at exit."""
+    with open(log_path, "wb") as handle:
+        process = subprocess.Popen(
+            list(command),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+        )
+    _STARTED.append(process)
+    return process
 
 
 def start_server(
@@ -261,42 +310,30 @@ def start_server(
     env: Mapping[str, str] | None = None,
     cpu: int | None = None,
     timeout: float = 60.0,
-    cwd: Path | None = None,
 ) -> Server:
     """Start ``command`` (output to a log file) and wait for its ``listening on`` line."""
-    LOGS.mkdir(parents=True, exist_ok=True)
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-    log_path = LOGS / f"{base}.log"
-    index = 1
-    while log_path.exists():
-        index += 1
-        log_path = LOGS / f"{base}.{index}.log"
-    handle = open(log_path, "wb")  # noqa: SIM115 - owned by the process
+    log_path = new_log(name)
     t0 = time.perf_counter()
-    process = subprocess.Popen(
-        pinned(cpu, command),
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-        cwd=cwd or ROOT,
-    )
-    handle.close()
-    _STARTED.append(process)
+    process = spawn(pinned(cpu, command), log_path, env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        match = LISTENING.search(text)
+        match = LISTENING.search(log_path.read_text(errors="replace"))
         if match:
-            return Server(name, process, log_path, match.group(1).rstrip("/"), time.perf_counter() - t0)
+            return Server(
+                name, process, log_path, match.group(1).rstrip("/"), time.perf_counter() - t0
+            )
         if process.poll() is not None:
             break
         time.sleep(0.01)
     stop_process(process)
-    raise RuntimeError(f"{name} did not start: see {log_path}\n{log_path.read_text(errors='replace')[-2000:]}")
+    raise RuntimeError(
+        f"{name} did not start: see {log_path}\n{log_path.read_text(errors='replace')[-2000:]}"
+    )
 
 
-def run_json(command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> dict[str, Any]:
+def run_json(
+    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Run a command that prints a ``BENCH_JSON {...}`` line; return the JSON (with ``_cpu_s``)."""
     before = os.times()
     completed = subprocess.run(
@@ -305,14 +342,16 @@ def run_json(command: Sequence[str], timeout: float, env: Mapping[str, str] | No
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
-        cwd=cwd or ROOT,
+        cwd=ROOT,
         stdin=subprocess.DEVNULL,
     )
     after = os.times()
     for line in completed.stdout.splitlines():
         if line.startswith(BENCH_JSON):
-            data: dict[str, Any] = json.loads(line[len(BENCH_JSON):])
-            data["_cpu_s"] = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+            data: dict[str, Any] = json.loads(line[len(BENCH_JSON) :])
+            data["_cpu_s"] = (after.children_user - before.children_user) + (
+                after.children_system - before.children_system
+            )
             return data
     raise RuntimeError(
         f"no result from {' '.join(command)} (exit {completed.returncode}):\n"
@@ -321,75 +360,7 @@ def run_json(command: Sequence[str], timeout: float, env: Mapping[str, str] | No
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-# --------------------------------------------------------------------------- environments
-
-
-def venv_python(venv: Path) -> Path:
-    return venv / "bin" / "python"
-
-
-def pip_install(venv: Path, requirements: Sequence[str], log_name: str, constraints: Path | None = None, timeout: float = 420) -> tuple[bool, str]:
-    """``pip install`` into ``venv``; returns (ok, last lines of the output)."""
-    LOGS.mkdir(parents=True, exist_ok=True)
-    command = [str(venv_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    if constraints is not None:
-        command += ["-c", str(constraints)]
-    command += list(requirements)
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return False, f"pip install timed out after {timeout:.0f} s"
-    output = completed.stdout + completed.stderr
-    (LOGS / f"{log_name}.log").write_text(output)
-    lines = [line for line in output.splitlines() if "is ignored: it is neither a file nor a directory" not in line]
-    return completed.returncode == 0, "\n".join(lines[-12:])
-
-
-def create_venv(venv: Path) -> None:
-    if venv.exists():
-        shutil.rmtree(venv)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=180)
-
-
-def installed_versions(python: Path, names: Sequence[str]) -> dict[str, str]:
-    code = (
-        "import json, sys\nfrom importlib import metadata\nout = {}\n"
-        "for n in sys.argv[1:]:\n"
-        "    try: out[n] = metadata.version(n)\n"
-        "    except metadata.PackageNotFoundError: out[n] = None\n"
-        "print(json.dumps(out))"
-    )
-    try:
-        completed = subprocess.run([str(python), "-c", code, *names], capture_output=True, text=True, timeout=60)
-        return {k: v for k, v in json.loads(completed.stdout).items() if v}
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return {}
-
-
-def ensure_wrk() -> tuple[str | None, str]:
-    """The path of ``wrk``, installing Debian's package when possible; and what happened."""
-    found = shutil.which("wrk")
-    if found:
-        return found, "already installed"
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "wrk is not installed and apt-get is not usable (not root)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    attempts = [["apt-get", "install", "-y", "-q", "--no-install-recommends", "wrk"]]
-    notes = []
-    for update_first in (False, True):
-        try:
-            if update_first:
-                subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=180, env=env)
-            completed = subprocess.run(attempts[0], capture_output=True, text=True, timeout=240, env=env)
-        except subprocess.TimeoutExpired:
-            notes.append("apt-get timed out")
-            continue
-        if completed.returncode == 0 and shutil.which("wrk"):
-            return shutil.which("wrk"), "installed with apt-get" + (" (after apt-get update)" if update_first else "")
-        notes.append((completed.stderr or completed.stdout).strip().splitlines()[-1:][0] if (completed.stderr or completed.stdout).strip() else f"exit {completed.returncode}")
-    return None, "apt-get install wrk failed: " + "; ".join(notes)
