@@ -33,7 +33,7 @@ corpus: $(STAMP)
 	$(BIN)/python -m tests.corpus_check
 
 lint: $(STAMP)
-	$(BIN)/ruff check naftiko_codegen simulator tests scripts
+	$(BIN)/ruff check naftiko_codegen simulator tests scripts benchmarks
 	$(BIN)/mypy
 
 # After editing templates/: the compiled modules the compiler ships (a test checks them).
