@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 import load_points
-from benchlib import BENCH, Server, loadavg, log, median, pinned, run_json
+from benchlib import BENCH, BudgetSpent, Server, loadavg, log, median, pinned, run_json
 from report_format import not_measured, ratio, stat_num, table, titled_table
 from results import Results
 from section import Context, Section
@@ -103,7 +103,7 @@ def run(ctx: Context, mcp: McpResults) -> None:
                         continue
                     if ctx.budget.remaining() < 60:
                         mcp.notes.append("stopped early: time budget")
-                        raise TimeoutError("budget")
+                        raise BudgetSpent
                     before, stub_before = server.cpu(), stub.cpu()
                     data = call(ctx, server, target, sessions, cfg.mcp_duration)
                     data.server_cpu_s = server.cpu() - before

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import load_points
 from bench_setup import SNIFFIO_DIR
-from benchlib import BENCH, Server, loadavg, log, median, start_server
+from benchlib import BENCH, BudgetSpent, Server, loadavg, log, median, start_server
 from report_format import not_measured, ratio, stat_num, table, titled_table
 from results import Results
 from section import Context, Section
@@ -126,7 +126,7 @@ def measure(ctx: Context, rest: RestResults, started: Fleet, bases: dict[str, st
                         continue
                     if ctx.budget.remaining() < 60:
                         rest.notes.append("stopped early: time budget")
-                        raise TimeoutError("budget")
+                        raise BudgetSpent
                     run = Run(
                         started.servers.get(target),
                         base + path,

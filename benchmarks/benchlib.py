@@ -39,6 +39,10 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------- budget
 
 
+class BudgetSpent(Exception):
+    """Raised by a section that stops measuring because the budget is spent (not a failure)."""
+
+
 class Budget:
     """A wall-clock deadline for the whole run; sections ask it what is left."""
 

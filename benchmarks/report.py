@@ -24,11 +24,12 @@ from registry import CHAPTERS, section_types
 from report_format import table
 from results import Results, load
 
-TARGETS: list[Callable[[Results], list[list[str]]]] = [
-    lambda r: [bench_rest.target(r)],
-    lambda r: [bench_mcp.target(r)],
-    report_build.targets,
-    lambda r: [bench_generators.target(r)],
+TARGETS: list[Callable[[Results], list[str]]] = [
+    bench_rest.target,
+    bench_mcp.target,
+    report_build.flyte_target,
+    report_build.flat_target,
+    bench_generators.target,
 ]
 """The rows of the targets table, in order."""
 
@@ -55,10 +56,7 @@ def render(results: Results) -> str:
             "figures are not meaningful.\n"
         )
     out.append("## Targets\n")
-    out.append(
-        table(["target", "measured", "result"], [row for rows in TARGETS for row in rows(results)])
-        + "\n"
-    )
+    out.append(table(["target", "measured", "result"], [row(results) for row in TARGETS]) + "\n")
     out.append(machine_section(results))
     out.append(method_section(results))
     out += [chapter(results) for chapter in CHAPTERS]

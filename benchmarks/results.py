@@ -70,19 +70,25 @@ class Config:
     """How much each section measures: durations, repetitions, sizes (full, quick or smoke)."""
 
     rest_duration: float = 3.0
+    """Seconds of load per REST run (each load point, each target)."""
     rest_runs: int = 3
     rest_conc: list[int] = field(default_factory=lambda: [1, 8, 64])
+    """Connections of the REST load points."""
     mcp_duration: float = 3.0
     mcp_runs: int = 3
     mcp_sessions: list[int] = field(default_factory=lambda: [1, 8])
     small_procs: int = 5
+    """In-process samples (fresh processes) of the Flyte capability and the small specs."""
     small_whole: int = 5
+    """Whole-process samples of the same."""
     synthetic_small: list[int] = field(default_factory=lambda: [10, 100])
     synthetic_large: list[int] = field(default_factory=lambda: [1000, 5000])
     footprint_reps: int = 3
     generator_reps: int = 3
     big_procs: int = 1
+    """Samples of the larger corpus specs."""
     runtime_reserve: float = 360.0
+    """Seconds of the budget the large builds leave for the sections after them."""
     profile_duration: float = 2.0
     profile_concurrency: int = 8
     """Connections (REST) or sessions (MCP) loading each server while it is profiled."""

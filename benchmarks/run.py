@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     size.add_argument(
         "--quick",
         action="store_true",
-        help="short run of every section (minutes, not ten); figures not meaningful",
+        help="every section cut down (about 3 minutes); figures not meaningful",
     )
     size.add_argument(
         "--smoke",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bench_setup import SNIFFIO_DIR, Generated
-from benchlib import BENCH, Server, pinned, run_json, start_server
+from benchlib import BENCH, BudgetSpent, Server, pinned, run_json, start_server
 from load_points import LoadRun
 from section import Context
 
@@ -53,11 +53,11 @@ class Fleet:
 
 @contextlib.contextmanager
 def fleet(ctx: Context, stub_cpu: int | None = AUX_CPU) -> Iterator[Fleet]:
-    """A :class:`Fleet` with its stub started; a budget stop (``TimeoutError``) ends it quietly."""
+    """A :class:`Fleet` with its stub started; :class:`BudgetSpent` ends it quietly."""
     started = Fleet(start_stub(ctx, cpu=stub_cpu))
     try:
         yield started
-    except TimeoutError:  # the budget ran out: what was measured stands
+    except BudgetSpent:  # what was measured stands
         pass
     finally:
         for server in started.servers.values():
