@@ -8,181 +8,129 @@ capability is still generated.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from . import ir, names
 from .diagnostics import Diagnostic, Path, Severity
 from .loader import Document
-from .lowering.consumes import ConsumesLowering
-from .lowering.mcp import McpLowering
-from .lowering.rest import RestLowering
-
-
-class Lowerer(ConsumesLowering, RestLowering, McpLowering):
-    """Builds :class:`ir.Capability` from a document; collects diagnostics as it goes."""
-
-    def lower(self) -> ir.Capability:
-        """Lower the whole document."""
-        capability = self.data.get("capability", {})
-        info = self.data.get("info", {})
-        label = str(info.get("label") or "")
-        namespaces = [c.get("namespace", "") for c in capability.get("consumes", [])]
-        package = self.package_name or names.package_name(
-            label or next(iter(namespaces), "capability")
-        )
-        self.env_prefix = names.constant_name(package)
-        self.collect_binds()
-        self.collect_aggregates()
-        for index, consumes in enumerate(capability.get("consumes", [])):
-            self.lower_api(consumes, ("capability", "consumes", index))
-        control: ir.ControlAdapter | None = None
-        rest: list[ir.RestAdapter] = []
-        mcp: list[ir.McpAdapter] = []
-        exposes = capability.get("exposes", [])
-        counts = {
-            kind: sum(e.get("type") == kind for e in exposes) for kind in ("rest", "mcp", "skill")
-        }
-        skill_specs: list[tuple[dict[str, Any], Path, str]] = []
-        for index, adapter in enumerate(exposes):
-            path: Path = ("capability", "exposes", index)
-            kind = adapter.get("type")
-            several = counts.get(str(kind), 0) > 1
-            suffix = "_" + names.snake_case(adapter.get("namespace", ""))
-            module_suffix = suffix if several else ""
-            if kind == "rest":
-                rest.append(self.lower_rest(adapter, path, "rest" + module_suffix))
-            elif kind == "skill":
-                skill_specs.append((adapter, path, "skills" + module_suffix))
-            elif kind == "control" and control is None:
-                control = self.lower_control(adapter, path)
-            elif kind == "mcp":
-                mcp.append(self.lower_mcp(adapter, path, "mcp" + module_suffix))
-            else:
-                self.report(
-                    path + ("type",),
-                    "NG211",
-                    f"`{kind}` adapters are not generated yet; this adapter is skipped",
-                    severity=Severity.WARNING,
-                )
-        variables = tuple(
-            ir.BoundVariable(v.name, v.source_key, v.location, v.name in self.referenced)
-            for v in self.variables.values()
-        )
-        self.report_unused_variables()
-        return ir.Capability(
-            package=package,
-            distribution=names.distribution_name(package),
-            env_prefix=self.env_prefix,
-            label=label or package,
-            description=str(info.get("description") or ""),
-            spec_name=self.doc.file.rsplit("/", 1)[-1],
-            apis=tuple(self.apis.values()),
-            rest_adapters=tuple(rest),
-            mcp_adapters=tuple(mcp),
-            variables=variables,
-            control=control,
-            skills=tuple(self.lower_skills(*args, rest, mcp) for args in skill_specs),
-            imports=tuple(sorted(self.imported_files.items())),
-        )
-
-    def lower_skills(
-        self,
-        spec: dict[str, Any],
-        path: Path,
-        key: str,
-        rest: list[ir.RestAdapter],
-        mcp: list[ir.McpAdapter],
-    ) -> ir.SkillAdapter:
-        """A skills catalog; a tool ``from`` a sibling adapter names its route or tool."""
-        sources: dict[tuple[str, str], dict[str, Any]] = {}
-        for rest_adapter in rest:
-            for op in rest_adapter.operations:
-                sources[(rest_adapter.namespace, op.name)] = {
-                    "adapter": "rest",
-                    "method": op.method,
-                    "path": op.path,
-                }
-        for mcp_adapter in mcp:
-            for tool in mcp_adapter.tools:
-                sources[(mcp_adapter.namespace, tool.name)] = {"adapter": "mcp", "tool": tool.name}
-        catalog = []
-        for s_index, skill in enumerate(spec.get("skills", [])):
-            entry = {k: v for k, v in skill.items() if k not in ("tools", "location")}
-            tools = []
-            for t_index, tool in enumerate(skill.get("tools", [])):
-                item = {"name": tool["name"], "description": tool.get("description", "")}
-                if "from" in tool:
-                    origin = (tool["from"]["sourceNamespace"], tool["from"]["action"])
-                    if origin not in sources:
-                        self.report(
-                            path + ("skills", s_index, "tools", t_index, "from"),
-                            "NG200",
-                            f"skill tool {tool['name']!r} comes from {origin[0]}.{origin[1]}, "
-                            "which no generated operation or tool provides",
-                            severity=Severity.WARNING,
-                        )
-                    item["from"] = {"namespace": origin[0], "action": origin[1]}
-                    item.update(sources.get(origin, {}))
-                else:
-                    item["instruction"] = tool.get("instruction", "")
-                tools.append(item)
-            entry["tools"] = tools
-            catalog.append(entry)
-        return ir.SkillAdapter(
-            namespace=spec["namespace"],
-            key=key,
-            module=key,
-            port=int(spec["port"]),
-            description=str(spec.get("description") or ""),
-            catalog=tuple(catalog),
-            authentication=self.exposed_auth(
-                spec.get("authentication"), path + ("authentication",)
-            ),
-        )
-
-    def lower_control(self, spec: dict[str, Any], path: Path) -> ir.ControlAdapter:
-        """The control adapter: health (default on); metrics and ``/traces`` unless
-        observability is off. OTLP export is not generated (a warning says so)."""
-        management = spec.get("management") or {}
-        observability = spec.get("observability") or {}
-        enabled = observability.get("enabled", True)
-        local = (observability.get("metrics") or {}).get("local") or {}
-        metrics = enabled and local.get("enabled", True)
-        traces = observability.get("traces") or {}
-        traces_local = traces.get("local") or {}
-        buffer = int(traces_local.get("buffer-size", 100))
-        if enabled and "otlp" in (observability.get("exporters") or {}):
-            self.report(
-                path + ("observability", "exporters", "otlp"),
-                "NG211",
-                "OTLP export is not generated; traces stay on the control port (`/traces`)",
-                severity=Severity.WARNING,
-                hint="scrape `/metrics` and read `/traces`, or put an OpenTelemetry "
-                "collector's Prometheus receiver in front of the control port",
-            )
-        return ir.ControlAdapter(
-            key="control",
-            module="control",
-            port=int(spec["port"]),
-            health=bool(management.get("health", True)),
-            metrics=bool(metrics),
-            info=bool(management.get("info", False)),
-            authentication=self.authentication(
-                spec.get("authentication"),
-                path + ("authentication",),
-                ("bearer", "apikey", "basic", "digest"),
-                exposed=True,
-            ),
-            traces=buffer if enabled and traces_local.get("enabled", True) else 0,
-            sampling=float(traces.get("sampling", 1.0)),
-            propagation=traces.get("propagation", "w3c"),
-        )
+from .lowering.adapters import Adapters
+from .lowering.aggregates import Aggregates
+from .lowering.arguments import Arguments
+from .lowering.auth import Authentication
+from .lowering.binds import Binds
+from .lowering.bodies import Bodies
+from .lowering.calls import Calls
+from .lowering.consumes import Consumes
+from .lowering.context import Diagnostics
+from .lowering.imports import Imports
+from .lowering.mcp import Mcp
+from .lowering.outputs import Outputs
+from .lowering.rest import Rest
+from .lowering.scripts import Scripts
+from .lowering.steps import Steps
+from .lowering.toolkit import Toolkit
+from .lowering.values import Values
 
 
 def lower(
     document: Document, package_name: str | None = None
 ) -> tuple[ir.Capability, list[Diagnostic]]:
-    """Lower a schema-valid document; returns the IR and the diagnostics found."""
-    lowerer = Lowerer(document, package_name)
-    capability = lowerer.lower()
-    return capability, lowerer.diagnostics
+    """Lower a schema-valid document; returns the IR and the diagnostics found.
+
+    The collaborators run in the order the document needs them: bound variables, consumed
+    APIs (imports followed), then each adapter; they share one diagnostics sink.
+    """
+    data = document.data
+    capability = data.get("capability", {})
+    info = data.get("info", {})
+    label = str(info.get("label") or "")
+    namespaces = [c.get("namespace", "") for c in capability.get("consumes", [])]
+    package = package_name or names.package_name(label or next(iter(namespaces), "capability"))
+    env_prefix = names.constant_name(package)
+    diagnostics = Diagnostics(document)
+    binds = Binds(diagnostics, data)
+    binds.collect()
+    values = Values(diagnostics, binds)
+    authentication = Authentication(diagnostics, values)
+    aggregates = Aggregates(diagnostics, data)
+    imports = Imports(diagnostics, document)
+    consumes = Consumes(diagnostics, binds, values, authentication, imports, env_prefix)
+    for index, spec in enumerate(capability.get("consumes", [])):
+        consumes.lower(spec, ("capability", "consumes", index))
+    calls = Calls(diagnostics, consumes)
+    arguments = Arguments(diagnostics, values, aggregates, consumes, Bodies(diagnostics, values))
+    toolkit = Toolkit(
+        diagnostics=diagnostics,
+        values=values,
+        consumes=consumes,
+        calls=calls,
+        arguments=arguments,
+        outputs=Outputs(diagnostics, values),
+        steps=Steps(diagnostics, values, calls, arguments, Scripts(diagnostics, data)),
+        aggregates=aggregates,
+        authentication=authentication,
+    )
+    adapters = _lower_adapters(capability.get("exposes", []), toolkit)
+    binds.report_unused(imports_failed=bool(consumes.failed))
+    result = ir.Capability(
+        package=package,
+        distribution=names.distribution_name(package),
+        env_prefix=env_prefix,
+        label=label or package,
+        description=str(info.get("description") or ""),
+        spec_name=document.file.rsplit("/", 1)[-1],
+        apis=tuple(consumes.apis.values()),
+        rest_adapters=adapters.rest,
+        mcp_adapters=adapters.mcp,
+        variables=binds.lowered(),
+        control=adapters.control,
+        skills=adapters.skills,
+        imports=tuple(sorted(imports.imported_files.items())),
+    )
+    return result, diagnostics.found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Lowered:
+    rest: tuple[ir.RestAdapter, ...]
+    mcp: tuple[ir.McpAdapter, ...]
+    control: ir.ControlAdapter | None
+    skills: tuple[ir.SkillAdapter, ...]
+
+
+def _lower_adapters(exposes: list[Any], toolkit: Toolkit) -> _Lowered:
+    """Every exposed adapter, in order; a skill catalog after the REST and MCP adapters whose
+    operations and tools its entries name."""
+    diagnostics = toolkit.diagnostics
+    others = Adapters(diagnostics, toolkit.authentication)
+    rest, mcp = Rest(toolkit), Mcp(toolkit)
+    control: ir.ControlAdapter | None = None
+    rest_adapters: list[ir.RestAdapter] = []
+    mcp_adapters: list[ir.McpAdapter] = []
+    counts = {
+        kind: sum(e.get("type") == kind for e in exposes) for kind in ("rest", "mcp", "skill")
+    }
+    skill_specs: list[tuple[dict[str, Any], Path, str]] = []
+    for index, adapter in enumerate(exposes):
+        path: Path = ("capability", "exposes", index)
+        kind = adapter.get("type")
+        several = counts.get(str(kind), 0) > 1
+        module_suffix = "_" + names.snake_case(adapter.get("namespace", "")) if several else ""
+        if kind == "rest":
+            rest_adapters.append(rest.lower(adapter, path, "rest" + module_suffix))
+        elif kind == "skill":
+            skill_specs.append((adapter, path, "skills" + module_suffix))
+        elif kind == "control" and control is None:
+            control = others.control(adapter, path)
+        elif kind == "mcp":
+            mcp_adapters.append(mcp.lower(adapter, path, "mcp" + module_suffix))
+        else:
+            diagnostics.report(
+                path + ("type",),
+                "NG211",
+                f"`{kind}` adapters are not generated yet; this adapter is skipped",
+                severity=Severity.WARNING,
+            )
+    skills = tuple(others.skills(*args, rest_adapters, mcp_adapters) for args in skill_specs)
+    return _Lowered(tuple(rest_adapters), tuple(mcp_adapters), control, skills)

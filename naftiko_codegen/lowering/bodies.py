@@ -9,85 +9,55 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
 from typing import Any
 
 from .. import ir
 from ..diagnostics import Path
 from ..mustache import TemplateSyntaxError, tokens
-from .base import _BODY_METHODS, LowererBase
+from .context import Diagnostics
+from .scope import Scope
+from .values import Values
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+"""Methods whose call forwards the caller's body when the spec does not build one."""
 _TEXT_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "application/sparql-query"}
 
 
-class BodiesLowering(LowererBase):
+class Bodies:
     """Builds :class:`ir.RequestBody` values."""
 
-    def invocation(
-        self,
-        api: ir.ConsumedApi,
-        operation: ir.ConsumedOperation,
-        with_map: Mapping[str, Any],
-        inputs: dict[str, ir.ExposedInput],
-        implicit: Any,
-        namespace: str,
-        path: Path,
-    ) -> ir.Invocation:
-        """Source the call's arguments; decide whether the caller's body is forwarded.
+    def __init__(self, diagnostics: Diagnostics, values: Values) -> None:
+        self.diagnostics = diagnostics
+        self.values = values
 
-        A body parameter fed by a reference (``body: rest.body``) or not fed at all means
-        "forward the caller's JSON body"; one fed by a literal or template sends that value.
-        """
-        arguments = self.bind_arguments(operation, with_map, inputs, implicit, namespace, path)
-        body_source = next((v for p, v in arguments if p.location == "body"), None)
-        body: ir.RequestBody | None = None
-        if body_source is not None and body_source.kind != "input":
-            body = ir.RequestBody("json", "application/json", body_source)
-        elif body_source is None and operation.body_spec is not None:
-            with self.located_in(self.api_documents.get(api.namespace)):
-                body = self.request_body(operation.body_spec, operation.body_path, inputs)
-        can_send_body = operation.body_param is not None or operation.method in _BODY_METHODS
-        return ir.Invocation(
-            api=api,
-            operation=operation,
-            arguments=tuple((p, v) for p, v in arguments if p.location != "body"),
-            body=body,
-            forward_body=can_send_body and body is None,
-            forward_query=True,
-        )
-
-    def request_body(
-        self, spec: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]
-    ) -> ir.RequestBody:
+    def request_body(self, spec: Any, path: Path, scope: Scope) -> ir.RequestBody:
         """Compile a consumed operation's ``body`` against the exposed inputs."""
         if isinstance(spec, str):
-            return ir.RequestBody("json", "application/json", self.json_value(spec, path, inputs))
+            return ir.RequestBody("json", "application/json", self.json_value(spec, path, scope))
         kind, data = spec.get("type"), spec.get("data")
         data_path = path + ("data",)
         if kind == "json":
             if isinstance(data, str):
-                value = self.json_value(data, data_path, inputs)
+                value = self.json_value(data, data_path, scope)
             else:
-                value = self.structure(data, data_path, inputs)
+                value = self.structure(data, data_path, scope)
             return ir.RequestBody("json", "application/json", value)
         if kind in _TEXT_TYPES:
-            value = self.compile_value(str(data), data_path, inputs, skip_on_error=True)
+            value = self.values.compile(str(data), data_path, scope, skip_on_error=True)
             return ir.RequestBody("text", _TEXT_TYPES[kind], value)
         if kind == "formUrlEncoded":
             if isinstance(data, str):
-                value = self.compile_value(data, data_path, inputs, skip_on_error=True)
+                value = self.values.compile(data, data_path, scope, skip_on_error=True)
                 return ir.RequestBody("text", "application/x-www-form-urlencoded", value)
             return ir.RequestBody(
-                "form", "application/x-www-form-urlencoded", self.structure(data, data_path, inputs)
+                "form", "application/x-www-form-urlencoded", self.structure(data, data_path, scope)
             )
         if kind == "multipartForm":
-            parts = self.multipart_parts(data, data_path, inputs)
+            parts = self.multipart_parts(data, data_path, scope)
             return ir.RequestBody("multipart", "multipart/form-data", parts)
-        raise self.skip(path, "NG211", f"`{kind}` request bodies are not generated yet")
+        raise self.diagnostics.skip(path, "NG211", f"`{kind}` request bodies are not generated yet")
 
-    def multipart_parts(
-        self, data: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]
-    ) -> ir.ValueSource:
+    def multipart_parts(self, data: Any, path: Path, scope: Scope) -> ir.ValueSource:
         """``multipartForm`` parts, in order: name, value and filename compiled as templates
         over the inputs and bound variables, ``contentType`` a literal (``None``: absent)."""
         parts = []
@@ -97,8 +67,8 @@ class BodiesLowering(LowererBase):
                 source = ir.ValueSource("literal", literal=None)
                 if field in part:
                     field_path = path + (index, field)
-                    source = self.compile_value(
-                        str(part[field]), field_path, inputs, skip_on_error=True
+                    source = self.values.compile(
+                        str(part[field]), field_path, scope, skip_on_error=True
                     )
                 members.append((field, source))
             content_type = part.get("contentType")
@@ -107,29 +77,25 @@ class BodiesLowering(LowererBase):
             parts.append((str(index), ir.ValueSource("object", members=tuple(members))))
         return ir.ValueSource("array", members=tuple(parts))
 
-    def structure(
-        self, data: Any, path: Path, inputs: Mapping[str, ir.ExposedInput]
-    ) -> ir.ValueSource:
+    def structure(self, data: Any, path: Path, scope: Scope) -> ir.ValueSource:
         """Objects and arrays member by member; strings compiled as templates."""
         if isinstance(data, dict):
             members = tuple(
-                (str(key), self.structure(value, path + (key,), inputs))
+                (str(key), self.structure(value, path + (key,), scope))
                 for key, value in sorted(data.items())
             )
             return ir.ValueSource("object", members=members)
         if isinstance(data, list):
             members = tuple(
-                (str(index), self.structure(value, path + (index,), inputs))
+                (str(index), self.structure(value, path + (index,), scope))
                 for index, value in enumerate(data)
             )
             return ir.ValueSource("array", members=members)
         if isinstance(data, str):
-            return self.compile_value(data, path, inputs, skip_on_error=True)
+            return self.values.compile(data, path, scope, skip_on_error=True)
         return ir.ValueSource("literal", literal=data)
 
-    def json_value(
-        self, template: str, path: Path, inputs: Mapping[str, ir.ExposedInput]
-    ) -> ir.ValueSource:
+    def json_value(self, template: str, path: Path, scope: Scope) -> ir.ValueSource:
         """A JSON text template compiled to a structure.
 
         Each tag is replaced by a unique marker, the text parsed as JSON, and every marker
@@ -142,12 +108,12 @@ class BodiesLowering(LowererBase):
             for is_variable, text in tokens(template):
                 pieces.append(f"{marker}{{{{{text}}}}}{marker}" if is_variable else text)
         except TemplateSyntaxError:
-            return self.compile_value(template, path, inputs, skip_on_error=True)
+            return self.values.compile(template, path, scope, skip_on_error=True)
         try:
             data = json.loads("".join(pieces))
         except ValueError:
-            return self.compile_value(template, path, inputs, skip_on_error=True)
-        return self.structure(_unmark(data, marker), path, inputs)
+            return self.values.compile(template, path, scope, skip_on_error=True)
+        return self.structure(_unmark(data, marker), path, scope)
 
 
 def _unmark(data: Any, marker: str) -> Any:

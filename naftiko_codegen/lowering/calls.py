@@ -19,6 +19,9 @@ import re
 from collections.abc import Sequence
 
 from .. import ir, names
+from ..diagnostics import Path
+from .consumes import Consumes
+from .context import Diagnostics, SkipOperation
 
 _PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}|\{[^{}]*\}")
 
@@ -80,3 +83,52 @@ def call_positions(calls: Sequence[object]) -> list[int]:
         positions.append(seen.get(call, 0))
         seen[call] = positions[-1] + 1
     return positions
+
+
+class Calls:
+    """Resolves ``call: namespace.operation`` to a consumed API and operation."""
+
+    def __init__(self, diagnostics: Diagnostics, consumes: Consumes) -> None:
+        self.diagnostics = diagnostics
+        self.consumes = consumes
+
+    def resolve(
+        self, call: str, path: Path, site: CallSite | None = None
+    ) -> tuple[ir.ConsumedApi, ir.ConsumedOperation]:
+        """The consumed operation ``call`` names; when several share the name, the one
+        ``site`` (where the call is written) decides (:func:`choose`)."""
+        namespace, _, operation = call.partition(".")
+        apis = self.consumes.apis
+        api = apis.get(namespace)
+        if api is None and namespace in self.consumes.failed:
+            raise SkipOperation()  # the import's own error explains
+        if api is None:
+            known = ", ".join(sorted(apis)) or "none"
+            raise self.diagnostics.skip(
+                path,
+                "NG200",
+                f"`call: {call}` names no consumed namespace {namespace!r}",
+                expected=f"one of: {known}",
+            )
+        matches = self.consumes.operations_named(namespace, operation)
+        if not matches:
+            known = ", ".join(dict.fromkeys(op.name for op in api.operations))
+            raise self.diagnostics.skip(
+                path,
+                "NG200",
+                f"`call: {call}`: namespace {namespace!r} has no operation {operation!r}",
+                expected=f"one of: {known}",
+            )
+        if len(matches) == 1:
+            return api, matches[0]
+        chosen = choose(matches, site) if site is not None else None
+        if chosen is None:
+            raise self.diagnostics.skip(
+                path,
+                "NG201",
+                f"`call: {call}` is ambiguous: {len(matches)} consumed operations share "
+                "the name"
+                + ("" if site is None else ", and neither path, resource nor position decides"),
+                hint="give the consumed operations distinct names",
+            )
+        return api, chosen

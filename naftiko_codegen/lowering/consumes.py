@@ -3,20 +3,59 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from .. import ir, names
 from ..diagnostics import Path, Severity
+from ..loader import Document
 from ..mustache import is_template
-from .base import _PLACEHOLDER
-from .imports import ImportsLowering, local_name
+from .auth import Authentication
+from .binds import Binds
+from .context import Diagnostics
+from .imports import Imports, local_name
+from .values import Values
+
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}")
+"""A path or base-URI placeholder, ``{{name}}`` (group 1) or ``{name}`` (group 2)."""
 
 
-class ConsumesLowering(ImportsLowering):
-    """Builds :class:`ir.ConsumedApi` values."""
+class Consumes:
+    """Builds :class:`ir.ConsumedApi` values: the spec's consumed APIs, imports included."""
 
-    def lower_api(self, spec: Mapping[str, Any], path: Path) -> None:
+    def __init__(
+        self,
+        diagnostics: Diagnostics,
+        binds: Binds,
+        values: Values,
+        authentication: Authentication,
+        imports: Imports,
+        env_prefix: str,
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.binds = binds
+        self.values = values
+        self.authentication = authentication
+        self.imports = imports
+        self.env_prefix = env_prefix
+        self.apis: dict[str, ir.ConsumedApi] = {}
+        self.documents: dict[str, Document] = {}
+        """The imported file each imported API is written in (by local namespace)."""
+        self.failed: set[str] = set()
+        """Local namespaces of imports that failed (their calls are skipped silently)."""
+        self._by_name: dict[str, dict[str, list[ir.ConsumedOperation]]] = {}
+
+    def operations_named(self, namespace: str, name: str) -> list[ir.ConsumedOperation]:
+        """The operations of API ``namespace`` called ``name`` (several may share it)."""
+        index = self._by_name.get(namespace)
+        if index is None:
+            index = self._by_name[namespace] = {}
+            for candidate in self.apis[namespace].operations:
+                index.setdefault(candidate.name, []).append(candidate)
+        return index.get(name, [])
+
+    def lower(self, spec: Mapping[str, Any], path: Path) -> None:
         """Lower one consumed API and its operations.
 
         An imported API (``location``) is lowered from the file it is written in, under its
@@ -25,20 +64,21 @@ class ConsumesLowering(ImportsLowering):
         namespace = local_name(spec)
         if namespace in self.apis:
             key = "namespace" if "namespace" in spec else ("as" if "as" in spec else "import")
-            self.report(path + (key,), "NG204", f"consumed namespace {namespace!r} repeats")
+            self.diagnostics.report(
+                path + (key,), "NG204", f"consumed namespace {namespace!r} repeats"
+            )
             return
         if "location" in spec:
-            resolved = self.resolve_import(spec, path)
+            resolved = self.imports.resolve_import(spec, path)
             if resolved is None:
-                self.failed_imports.add(namespace)
+                self.failed.add(namespace)
                 return
             inline = {**resolved.spec, "namespace": namespace}
             if "description" in spec:
                 inline["description"] = spec["description"]
-            self.api_documents[namespace] = resolved.document
-            with self.located_in(resolved.document):
-                self.lower_api(inline, resolved.path)
-            self.api_paths[namespace] = path
+            self.documents[namespace] = resolved.document
+            with self.diagnostics.located_in(resolved.document):
+                self.lower(inline, resolved.path)
             return
         base_uri = str(spec.get("baseUri") or "").rstrip("/")
         common = list(spec.get("inputParameters", []))
@@ -48,7 +88,7 @@ class ConsumesLowering(ImportsLowering):
             shared = common + list(resource.get("inputParameters", []))
             for o_index, operation in enumerate(resource.get("operations", [])):
                 operations.append(
-                    self.lower_consumed_operation(
+                    self.operation(
                         namespace, resource, operation, shared, r_path + ("operations", o_index)
                     )
                 )
@@ -57,7 +97,7 @@ class ConsumesLowering(ImportsLowering):
             ident = names.unique(operation.ident, taken)
             operations[index] = dataclasses.replace(operation, ident=ident)
         headers = tuple(
-            (name, self.compile_value(value, path + ("headers", name)))
+            (name, self.values.compile(value, path + ("headers", name)))
             for name, value in sorted(spec.get("headers", {}).items())
         )
         self.apis[namespace] = ir.ConsumedApi(
@@ -75,17 +115,18 @@ class ConsumesLowering(ImportsLowering):
             common_headers=tuple(
                 (
                     str(param["name"]),
-                    self.compile_value(param["value"], path + ("inputParameters",)),
+                    self.values.compile(param["value"], path + ("inputParameters",)),
                 )
                 for param in common
                 if param.get("in") == "header"
                 and "value" in param
-                and self.only_secrets(str(param["value"]), path)
+                and self.binds.only_secrets(str(param["value"]), path)
             ),
-            authentication=self.lower_auth(spec.get("authentication"), path + ("authentication",)),
+            authentication=self.authentication.consumed(
+                spec.get("authentication"), path + ("authentication",)
+            ),
             operations=tuple(operations),
         )
-        self.api_paths[namespace] = path
 
     def base_uri_placeholders(
         self, namespace: str, base_uri: str, path: Path
@@ -94,10 +135,10 @@ class ConsumesLowering(ImportsLowering):
         (``{FGA_API_URL}``, ``{{env.REGION}}``), else a setting of its own
         (``<PREFIX>_<NAMESPACE>_<PLACEHOLDER>``)."""
         found: dict[str, ir.BaseUriPlaceholder] = {}
-        for match in _PLACEHOLDER.finditer(base_uri):
+        for match in PLACEHOLDER.finditer(base_uri):
             name = (match.group(1) or match.group(2)).strip()
-            if self.resolve_secret(name, path, quiet=True) is not None:
-                variable = self.resolve_secret(name, path)  # now referenced
+            if self.binds.resolve(name, path, quiet=True) is not None:
+                variable = self.binds.resolve(name, path)  # now referenced
                 found[match.group(0)] = ir.BaseUriPlaceholder(
                     match.group(0), name, variable=variable or name
                 )
@@ -109,11 +150,7 @@ class ConsumesLowering(ImportsLowering):
             found[match.group(0)] = ir.BaseUriPlaceholder(match.group(0), name, env=env)
         return tuple(found.values())
 
-    def lower_auth(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
-        """Lower a consumed API's ``authentication`` (every scheme but oauth2)."""
-        return self.authentication(spec, path, ("bearer", "apikey", "basic", "digest"))
-
-    def lower_consumed_operation(
+    def operation(
         self,
         namespace: str,
         resource: Mapping[str, Any],
@@ -143,12 +180,12 @@ class ConsumesLowering(ImportsLowering):
 
         segments: list[ir.PathSegment] = []
         position = 0
-        for match in _PLACEHOLDER.finditer(raw_path):
+        for match in PLACEHOLDER.finditer(raw_path):
             if match.start() > position:
                 segments.append(ir.PathSegment(text=raw_path[position : match.start()]))
             name = (match.group(1) or match.group(2)).strip()
             found = declared.pop((name, "path"), {})
-            param = add(self.consumed_param({"name": name, "in": "path", **found}, path))
+            param = add(self.param({"name": name, "in": "path", **found}, path))
             segments.append(ir.PathSegment(param=param.ident))
             position = match.end()
         if position < len(raw_path):
@@ -156,7 +193,7 @@ class ConsumesLowering(ImportsLowering):
         body_param = None
         for (name, location), param_spec in declared.items():
             if location == "path":
-                self.report(
+                self.diagnostics.report(
                     path,
                     "NG203",
                     f"path parameter {name!r} does not appear in the path {raw_path!r}",
@@ -165,7 +202,7 @@ class ConsumesLowering(ImportsLowering):
                 continue
             if location == "environment":
                 continue
-            param = add(self.consumed_param(param_spec, path))
+            param = add(self.param(param_spec, path))
             if location == "body":
                 body_param = param
         method = str(spec.get("method", "GET")).upper()
@@ -187,15 +224,19 @@ class ConsumesLowering(ImportsLowering):
             body_path=path + ("body",),
         )
 
-    def consumed_param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:
+    def param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:
         """One consumed parameter with its defaults applied."""
         location = spec["in"]
         default, template = None, ""
         value = spec.get("value")
-        if isinstance(value, str) and is_template(value) and not self.only_secrets(value, path):
+        if (
+            isinstance(value, str)
+            and is_template(value)
+            and not self.binds.only_secrets(value, path)
+        ):
             template = value
         elif value is not None:
-            default = self.compile_value(value, path)
+            default = self.values.compile(value, path)
         return ir.ConsumedParam(
             name=spec["name"],
             ident=names.identifier(spec["name"]),

@@ -22,7 +22,7 @@ from ..diagnostics import CompilationFailed, Path, has_errors
 from ..loader import Document, load_document
 from ..locations import location_problem, resolve_location
 from ..schema_check import check_schema
-from .base import LowererBase
+from .context import Diagnostics
 
 MAX_IMPORT_DEPTH = 16
 """Longest chain of imports followed before giving up (cycles are reported earlier)."""
@@ -49,14 +49,16 @@ def local_name(entry: Mapping[str, Any]) -> str:
     return str(entry.get("namespace") or "")
 
 
-class ImportsLowering(LowererBase):
+class Imports:
     """Resolves imported consumes; remembers every file read (for drift detection)."""
 
-    def __init__(self, document: Document, package_name: str | None = None) -> None:
-        super().__init__(document, package_name)
+    def __init__(self, diagnostics: Diagnostics, document: Document) -> None:
+        self.diagnostics = diagnostics
+        self.doc = document
+        """The spec: imported locations are relative to its directory."""
         self.imported_files: dict[str, str] = {}
         """Path relative to the spec's directory (POSIX) → SHA-256 of the file read."""
-        self._import_cache: dict[FsPath, Document | None] = {}
+        self._cache: dict[FsPath, Document | None] = {}
         """Imported documents by resolved path (``None``: the file failed to load)."""
 
     def resolve_import(self, spec: Mapping[str, Any], path: Path) -> ResolvedImport | None:
@@ -67,7 +69,7 @@ class ImportsLowering(LowererBase):
         """
         root = self.doc.directory
         if root is None:
-            self.report(
+            self.diagnostics.report(
                 path + ("location",),
                 "NG213",
                 "imported consumes need a spec read from a file (its directory anchors "
@@ -132,15 +134,15 @@ class ImportsLowering(LowererBase):
 
     def _load(self, document: Document, path: Path, target: FsPath) -> Document:
         """Read, parse and schema-check ``target`` once; its own problems are located in it."""
-        if target in self._import_cache:
-            cached = self._import_cache[target]
+        if target in self._cache:
+            cached = self._cache[target]
             if cached is None:
                 raise _ImportFailed()
             return cached
         relative = self._relative(target)
         assert self.doc.directory is not None
         display = os.path.join(os.path.dirname(self.doc.file), relative)
-        self._import_cache[target] = None
+        self._cache[target] = None
         try:
             raw = target.read_bytes()
             imported = load_document(target, display_name=display)
@@ -159,7 +161,7 @@ class ImportsLowering(LowererBase):
         if has_errors(problems):
             raise _ImportFailed()
         self.imported_files[relative] = hashlib.sha256(raw).hexdigest()
-        self._import_cache[target] = imported
+        self._cache[target] = imported
         return imported
 
     def _relative(self, target: FsPath) -> str:
@@ -175,5 +177,5 @@ class ImportsLowering(LowererBase):
         self, document: Document, path: Path, code: str, message: str, **extra: Any
     ) -> NoReturn:
         """Report an error located in ``document`` and abandon the import."""
-        self.diagnostics.append(document.diagnostic(path, code, message, **extra))
+        self.diagnostics.extend([document.diagnostic(path, code, message, **extra)])
         raise _ImportFailed()

@@ -8,7 +8,9 @@ from typing import Any
 
 from .. import ir
 from ..diagnostics import Path
-from .bodies import BodiesLowering
+from .context import Diagnostics
+from .scope import Scope
+from .values import Values
 
 _PASSTHROUGH = {"$", "$."}
 _STEP = re.compile(
@@ -59,8 +61,12 @@ DECODED_FORMATS = {"json", "xml", "csv", "tsv", "psv", "yaml", "text"}
 """``outputRawFormat`` values whose answers can be shaped (others pass through only)."""
 
 
-class OutputsLowering(BodiesLowering):
+class Outputs:
     """Builds :class:`ir.Output` values."""
+
+    def __init__(self, diagnostics: Diagnostics, values: Values) -> None:
+        self.diagnostics = diagnostics
+        self.values = values
 
     def check_format(self, invocation: ir.Invocation | None, output: ir.Output, path: Path) -> None:
         """Skip (with a warning) an operation shaping a format the generated code cannot decode."""
@@ -68,7 +74,7 @@ class OutputsLowering(BodiesLowering):
             return
         raw = invocation.operation.raw_format
         if raw not in DECODED_FORMATS:
-            raise self.skip(
+            raise self.diagnostics.skip(
                 path + ("outputParameters",),
                 "NG211",
                 f"answers in `outputRawFormat: {raw}` cannot be mapped to typed outputs",
@@ -80,7 +86,7 @@ class OutputsLowering(BodiesLowering):
         self,
         spec: Mapping[str, Any],
         path: Path,
-        inputs: Mapping[str, ir.ExposedInput] | None = None,
+        scope: Scope | None = None,
         *,
         mock: bool = False,
     ) -> ir.Output:
@@ -98,14 +104,14 @@ class OutputsLowering(BodiesLowering):
             kind = outputs[0].get("type")
             return ir.Output("passthrough", {"type": "object"} if kind == "object" else None)
         if len(outputs) == 1 and "name" not in outputs[0]:
-            shape = self.shape(outputs[0], base + (0,), inputs, mock=mock)
+            shape = self.shape(outputs[0], base + (0,), scope, mock=mock)
         else:
             shape = ir.Shape(
                 "object",
                 properties=tuple(
                     (
                         str(item.get("name", f"value{index}")),
-                        self.shape(item, base + (index,), inputs, mock=mock),
+                        self.shape(item, base + (index,), scope, mock=mock),
                     )
                     for index, item in enumerate(outputs)
                 ),
@@ -122,7 +128,7 @@ class OutputsLowering(BodiesLowering):
         self,
         spec: Mapping[str, Any],
         path: Path,
-        inputs: Mapping[str, ir.ExposedInput] | None,
+        scope: Scope | None,
         *,
         mock: bool,
     ) -> ir.Shape:
@@ -131,9 +137,9 @@ class OutputsLowering(BodiesLowering):
         value = None
         steps: tuple[ir.PathStep, ...] | None = None
         if "value" in spec and (mock or not str(spec["value"]).startswith("$")):
-            value = self.compile_value(spec["value"], path + ("value",), inputs or {})
+            value = self.values.compile(spec["value"], path + ("value",), scope)
             if not mock and any(part.kind == "input" for part in value.parts):
-                raise self.skip(
+                raise self.diagnostics.skip(
                     path + ("value",),
                     "NG211",
                     "output templates over inputs are only generated for mock outputs",
@@ -144,14 +150,14 @@ class OutputsLowering(BodiesLowering):
                 try:
                     steps = compile_jsonpath(str(selector))
                 except JsonPathError as error:
-                    raise self.skip(path + ("mapping",), "NG211", str(error)) from None
+                    raise self.diagnostics.skip(path + ("mapping",), "NG211", str(error)) from None
         if mock and value is None and kind not in ("object", "array"):
-            raise self.skip(path, "NG211", "a mock output needs a `value`")
+            raise self.diagnostics.skip(path, "NG211", "a mock output needs a `value`")
         properties = tuple(
-            (name, self.shape(child, path + ("properties", name), inputs, mock=mock))
+            (name, self.shape(child, path + ("properties", name), scope, mock=mock))
             for name, child in sorted((spec.get("properties") or {}).items())
         )
         items = None
         if "items" in spec:
-            items = self.shape(spec["items"], path + ("items",), inputs, mock=mock)
+            items = self.shape(spec["items"], path + ("items",), scope, mock=mock)
         return ir.Shape(kind, steps or None, value, properties, items)

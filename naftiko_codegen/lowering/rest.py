@@ -1,4 +1,4 @@
-"""Lowering of REST adapters."""
+"""Lowering of REST adapters: routes, their inputs, calls, steps and outputs, forwards."""
 
 from __future__ import annotations
 
@@ -8,23 +8,22 @@ from typing import Any
 
 from .. import ir, names
 from ..diagnostics import Path, Severity
-from .base import (
-    _DROPPED,
-    _PLACEHOLDER,
-    _SkipOperation,
-    add_input,
-    implicit_input,
-    is_credential_header,
-)
 from .calls import CallSite, call_positions
+from .consumes import PLACEHOLDER
+from .context import SkipOperation
 from .outputs import JsonPathError, compile_jsonpath
-from .steps import StepsLowering
+from .scope import DROPPED, Scope, Wanted, implicit_input, is_credential_header, require_action
+from .toolkit import Toolkit
 
 
-class RestLowering(StepsLowering):
+class Rest:
     """Builds :class:`ir.RestAdapter` values."""
 
-    def lower_rest(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
+    def __init__(self, toolkit: Toolkit) -> None:
+        self.kit = toolkit
+        self.diagnostics = toolkit.diagnostics
+
+    def lower(self, spec: Mapping[str, Any], path: Path, key: str) -> ir.RestAdapter:
         """Lower a REST adapter; operations with per-operation problems are skipped."""
         operations: list[ir.RestOperation] = []
         forwards: list[ir.RestForward] = []
@@ -43,8 +42,8 @@ class RestLowering(StepsLowering):
             r_path = path + ("resources", r_index)
             if "forward" in resource:
                 try:
-                    forwards.append(self.lower_forward(resource, r_path, len(forwards)))
-                except _SkipOperation:
+                    forwards.append(self.forward(resource, r_path, len(forwards)))
+                except SkipOperation:
                     pass
             for o_index, operation in enumerate(resource.get("operations", [])):
                 o_path = r_path + ("operations", o_index)
@@ -55,10 +54,8 @@ class RestLowering(StepsLowering):
                 )
                 try:
                     self.claim_route(resource, operation, routes, o_path)
-                    lowered = self.lower_rest_operation(
-                        spec["namespace"], resource, operation, o_path, site
-                    )
-                except _SkipOperation:
+                    lowered = self.operation(spec["namespace"], resource, operation, o_path, site)
+                except SkipOperation:
                     continue
                 operations.append(self.unique_operation(lowered, used_names, idents, o_path))
         return ir.RestAdapter(
@@ -69,12 +66,12 @@ class RestLowering(StepsLowering):
             description=str(spec.get("description") or ""),
             operations=tuple(operations),
             forwards=tuple(forwards),
-            authentication=self.exposed_auth(
+            authentication=self.kit.authentication.exposed(
                 spec.get("authentication"), path + ("authentication",)
             ),
         )
 
-    def lower_forward(self, resource: Mapping[str, Any], path: Path, index: int) -> ir.RestForward:
+    def forward(self, resource: Mapping[str, Any], path: Path, index: int) -> ir.RestForward:
         """A resource that proxies everything below its path prefix to a consumed API.
 
         The last placeholder of the path (``/notion/{{path}}``) captures the rest of the
@@ -82,26 +79,29 @@ class RestLowering(StepsLowering):
         """
         forward = resource["forward"]
         target = str(forward["targetNamespace"])
-        api = self.apis.get(target)
+        apis = self.kit.consumes.apis
+        api = apis.get(target)
         if api is None:
-            raise self.skip(
+            raise self.diagnostics.skip(
                 path + ("forward", "targetNamespace"),
                 "NG200",
                 f"`forward` targets {target!r}, which no consumed API declares",
-                expected=", ".join(sorted(self.apis)) or "a consumed namespace",
+                expected=", ".join(sorted(apis)) or "a consumed namespace",
             )
         raw_path = str(resource["path"])
-        matches = list(_PLACEHOLDER.finditer(raw_path))
+        matches = list(PLACEHOLDER.finditer(raw_path))
         if not matches or matches[-1].end() != len(raw_path):
-            raise self.skip(
+            raise self.diagnostics.skip(
                 path + ("path",),
                 "NG211",
                 "a `forward` path must end with a placeholder capturing the rest, "
                 "such as `/prefix/{{path}}`",
             )
         prefix = raw_path[: matches[-1].start()]
-        if _PLACEHOLDER.search(prefix):
-            raise self.skip(path + ("path",), "NG211", "only the last path segment may vary")
+        if PLACEHOLDER.search(prefix):
+            raise self.diagnostics.skip(
+                path + ("path",), "NG211", "only the last path segment may vary"
+            )
         return ir.RestForward(
             path=raw_path,
             route=prefix + "{rest:path}",
@@ -122,13 +122,13 @@ class RestLowering(StepsLowering):
         already took them (that one answers every request of the shape)."""
         method = str(operation.get("method", "GET")).upper()
         raw_path = operation_path(resource, operation)
-        shape = f"{method} {_PLACEHOLDER.sub('{}', raw_path).rstrip('/') or '/'}"
+        shape = f"{method} {PLACEHOLDER.sub('{}', raw_path).rstrip('/') or '/'}"
         if shape not in routes:
             routes[shape] = (path, f"{method} {raw_path}")
             return
         first_path, first_route = routes[shape]
-        line, _ = self.doc.locate(first_path)
-        raise self.skip(
+        line, _ = self.diagnostics.document.locate(first_path)
+        raise self.diagnostics.skip(
             path,
             "NG206",
             f"route `{method} {raw_path}` is already served by `{first_route}` (line {line}), "
@@ -145,7 +145,7 @@ class RestLowering(StepsLowering):
         name = names.unique(operation.name, used, separator="-")
         if name == operation.name:
             return dataclasses.replace(operation, ident=ident)
-        self.report(
+        self.diagnostics.report(
             path + ("name",),
             "NG204",
             f"operation name {operation.name!r} repeats; it is generated as {name!r} "
@@ -155,7 +155,7 @@ class RestLowering(StepsLowering):
         )
         return dataclasses.replace(operation, name=name, ident=ident)
 
-    def lower_rest_operation(
+    def operation(
         self,
         namespace: str,
         resource: Mapping[str, Any],
@@ -164,62 +164,36 @@ class RestLowering(StepsLowering):
         site: CallSite,
     ) -> ir.RestOperation:
         """Lower one REST operation: a call, or a mock answering from its outputs."""
-        spec = self.resolve_ref(spec, path)
-        self.unsupported_shapes(spec, path)
+        spec = self.kit.aggregates.resolve(spec, path)
+        require_action(self.diagnostics, spec, path)
         method = str(spec.get("method", "GET")).upper()
         raw_path = operation_path(resource, spec)
-        inputs: dict[str, ir.ExposedInput] = {}
+        scope = Scope(self.diagnostics, namespace, path)
         route = raw_path
-        for match in _PLACEHOLDER.finditer(raw_path):
+        for match in PLACEHOLDER.finditer(raw_path):
             name = (match.group(1) or match.group(2)).strip()
-            exposed = add_input(
-                inputs, ir.ExposedInput(name, names.identifier(name), "path", "string", True, "")
+            exposed = scope.add(
+                ir.ExposedInput(name, names.identifier(name), "path", "string", True, "")
             )
             route = route.replace(match.group(0), "{" + exposed.ident + "}", 1)
         declared = [*resource.get("inputParameters", []), *spec.get("inputParameters", [])]
-        for index, param in enumerate(declared):
-            add_input(inputs, self.rest_input(param, method, path + ("inputParameters", index)))
+        for param in declared:
+            scope.add(rest_input(param, method))
         invocation: ir.Invocation | None = None
         steps: tuple[ir.Step, ...] = ()
         if "steps" in spec:
-            steps, steps_output = self.lower_steps(spec, inputs, namespace, path)
+            steps, steps_output = self.kit.steps.lower(spec, scope, path)
         elif "call" in spec:
-            api, operation = self.resolve_call(spec["call"], path + ("call",), site)
-
-            def implicit(
-                reference: str, param: ir.ConsumedParam, *, source: str = "with"
-            ) -> ir.ExposedInput | None:
-                # Placeholders come from the route; undeclared query pairs pass through.
-                if source != "with" or param.location == "body":
-                    return None
-                if is_credential_header(param, api):
-                    return _DROPPED
-                if param.location == "path":
-                    # A `with` reference to an input the route lacks: the caller passes it
-                    # in the query string (required: an empty path segment helps nobody).
-                    return implicit_input(
-                        names.reference_readings(reference)[-1],
-                        param,
-                        operation,
-                        required=True,
-                        location="query",
-                    )
-                # REST follows HTTP convention: optional unless the spec says required.
-                return implicit_input(
-                    names.reference_readings(reference)[-1],
-                    param,
-                    operation,
-                    required=param.required_declared,
-                )
-
-            invocation = self.invocation(
-                api, operation, spec.get("with", {}), inputs, implicit, namespace, path
+            api, operation = self.kit.calls.resolve(spec["call"], path + ("call",), site)
+            scope.implicit = _RestInputs(api, operation)
+            invocation = self.kit.arguments.invocation(
+                api, operation, spec.get("with", {}), scope, path
             )
         if steps:
             output = steps_output
         else:
-            output = self.output(spec, path, inputs, mock=invocation is None)
-            self.check_format(invocation, output, path)
+            output = self.kit.outputs.output(spec, path, scope, mock=invocation is None)
+            self.kit.outputs.check_format(invocation, output, path)
         name = str(spec.get("name") or (invocation.operation.name if invocation else "mock"))
         description = str(
             spec.get("description") or (invocation.operation.description if invocation else "")
@@ -232,32 +206,56 @@ class RestLowering(StepsLowering):
             route=route,
             summary=str(spec.get("label") or description),
             description=description,
-            inputs=tuple(inputs.values()),
+            inputs=tuple(scope.inputs.values()),
             invocation=invocation,
             output=output,
             steps=steps,
         )
 
-    def rest_input(self, param: Mapping[str, Any], method: str, path: Path) -> ir.ExposedInput:
-        """A declared REST input; body inputs are read from the JSON body by JSONPath."""
-        location: ir.ParamLocation = param.get("in") or (
-            "body" if method in ("POST", "PUT", "PATCH") else "query"
-        )
-        selector: tuple[ir.PathStep, ...] = ()
-        if location == "body":
-            try:
-                selector = compile_jsonpath(str(param.get("value") or f"$.{param['name']}"))
-            except JsonPathError:
-                selector = (ir.PathStep("key", key=str(param["name"])),)
-        return ir.ExposedInput(
-            name=param["name"],
-            ident=names.identifier(param["name"]),
-            location=location,
-            type=param.get("type", "string"),
-            required=location == "path" or bool(param.get("required", False)),
-            description=str(param.get("description") or ""),
-            selector=selector,
-        )
+
+@dataclasses.dataclass(frozen=True)
+class _RestInputs:
+    """The inputs a REST route gains: a ``with`` reference to one it lacks becomes a query
+    input (required when it feeds a path placeholder: an empty segment helps nobody);
+    placeholders come from the route, and undeclared query pairs pass through."""
+
+    api: ir.ConsumedApi
+    operation: ir.ConsumedOperation
+
+    def __call__(
+        self, reference: str, param: ir.ConsumedParam, *, source: Wanted = "with"
+    ) -> ir.ExposedInput | None:
+        if source != "with" or param.location == "body":
+            return None
+        if is_credential_header(param, self.api):
+            return DROPPED
+        name = names.reference_readings(reference)[-1]
+        if param.location == "path":
+            return implicit_input(name, param, self.operation, required=True, location="query")
+        # REST follows HTTP convention: optional unless the spec says required.
+        return implicit_input(name, param, self.operation, required=param.required_declared)
+
+
+def rest_input(param: Mapping[str, Any], method: str) -> ir.ExposedInput:
+    """A declared REST input; body inputs are read from the JSON body by JSONPath."""
+    location: ir.ParamLocation = param.get("in") or (
+        "body" if method in ("POST", "PUT", "PATCH") else "query"
+    )
+    selector: tuple[ir.PathStep, ...] = ()
+    if location == "body":
+        try:
+            selector = compile_jsonpath(str(param.get("value") or f"$.{param['name']}"))
+        except JsonPathError:
+            selector = (ir.PathStep("key", key=str(param["name"])),)
+    return ir.ExposedInput(
+        name=param["name"],
+        ident=names.identifier(param["name"]),
+        location=location,
+        type=param.get("type", "string"),
+        required=location == "path" or bool(param.get("required", False)),
+        description=str(param.get("description") or ""),
+        selector=selector,
+    )
 
 
 def operation_path(resource: Mapping[str, Any], operation: Mapping[str, Any]) -> str:

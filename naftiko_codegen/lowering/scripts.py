@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 from .. import ir
 from ..diagnostics import Path
-from .base import LowererBase, _SkipOperation
+from .context import Diagnostics
 from .files import FileProblem, read_location, resolve_location
+from .scope import Scope
 
 DEFAULT_TIMEOUT_MS = 60_000
 """The runtime engine's default script timeout."""
@@ -26,8 +27,12 @@ _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 """One path segment of ``file`` or a dependency, as the schema describes it."""
 
 
-class ScriptsLowering(LowererBase):
+class Scripts:
     """Resolves ``script`` steps and embeds their sources."""
+
+    def __init__(self, diagnostics: Diagnostics, data: Any) -> None:
+        self.diagnostics = diagnostics
+        self.data = data
 
     def scripting(self) -> tuple[Mapping[str, Any], Path]:
         """``management.scripting`` of the control adapter (empty when absent), and its path."""
@@ -39,9 +44,7 @@ class ScriptsLowering(LowererBase):
                 return (settings if isinstance(settings, dict) else {}), path
         return {}, ()
 
-    def script_step(
-        self, step: Mapping[str, Any], inputs: Mapping[str, ir.ExposedInput], path: Path
-    ) -> ir.ScriptStep:
+    def script_step(self, step: Mapping[str, Any], scope: Scope, path: Path) -> ir.ScriptStep:
         """A Python script step with its files embedded; problems are located errors.
 
         The caller adds the ``with`` values, which may read earlier steps.
@@ -49,7 +52,7 @@ class ScriptsLowering(LowererBase):
         settings, settings_path = self.scripting()
         language = step.get("language") or settings.get("defaultLanguage")
         if language is None:
-            self.fail(
+            self.diagnostics.fail(
                 path,
                 "NG102",
                 "the script step has no `language` and `management.scripting` sets no "
@@ -58,7 +61,7 @@ class ScriptsLowering(LowererBase):
             )
         if language != "python":
             where = path + ("language",) if "language" in step else settings_path
-            self.fail(
+            self.diagnostics.fail(
                 where + (("defaultLanguage",) if "language" not in step else ()),
                 "NG211",
                 f"`{language}` script steps are not generated: the generated server runs "
@@ -68,7 +71,7 @@ class ScriptsLowering(LowererBase):
             )
         allowed = settings.get("allowedLanguages")
         if allowed is not None and "python" not in allowed:
-            self.fail(
+            self.diagnostics.fail(
                 settings_path + ("allowedLanguages",),
                 "NG103",
                 "`management.scripting.allowedLanguages` does not allow `python`, which a "
@@ -77,7 +80,7 @@ class ScriptsLowering(LowererBase):
             )
         location = step.get("location") or settings.get("defaultLocation")
         if location is None:
-            self.fail(
+            self.diagnostics.fail(
                 path,
                 "NG102",
                 "the script step has no `location` and `management.scripting` sets no "
@@ -93,7 +96,7 @@ class ScriptsLowering(LowererBase):
             for name, where in [*dependencies, (str(step["file"]), path + ("file",))]
         )
         entries = tuple(
-            (item.name, ir.ValueSource("input", input=item.ident)) for item in inputs.values()
+            (item.name, ir.ValueSource("input", input=item.ident)) for item in scope.inputs.values()
         )
         timeout = settings.get("timeout", DEFAULT_TIMEOUT_MS)
         enabled = settings.get("enabled")
@@ -108,7 +111,7 @@ class ScriptsLowering(LowererBase):
         """``(path relative to the spec's directory, source)`` of one script file."""
         segments = name.split("/")
         if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in segments):
-            self.fail(
+            self.diagnostics.fail(
                 path,
                 "NG103",
                 f"script path {name!r} is not a relative path of plain segments",
@@ -116,18 +119,15 @@ class ScriptsLowering(LowererBase):
             )
         uri = location.rstrip("/") + "/" + "/".join(urllib.parse.quote(s) for s in segments)
         try:
-            (found,) = read_location(uri, self.doc.directory, allow_dir=False)
+            (found,) = read_location(uri, self.diagnostics.document.directory, allow_dir=False)
         except FileProblem as problem:
-            self.fail(path, problem.code, f"script {name!r}: {problem.message}", hint=problem.hint)
+            self.diagnostics.fail(
+                path, problem.code, f"script {name!r}: {problem.message}", hint=problem.hint
+            )
         source = found.text()
         if source is None:
-            self.fail(path, "NG006", f"script {name!r} is not UTF-8 text")
-        directory = self.doc.directory
+            self.diagnostics.fail(path, "NG006", f"script {name!r} is not UTF-8 text")
+        directory = self.diagnostics.document.directory
         assert directory is not None  # read_location refuses specs without a folder
         target = resolve_location(uri, directory)
         return target.relative_to(directory).as_posix(), source
-
-    def fail(self, path: Path, code: str, message: str, **extra: Any) -> NoReturn:
-        """Report an error at ``path`` and stop lowering the operation."""
-        self.report(path, code, message, **{k: v for k, v in extra.items() if v is not None})
-        raise _SkipOperation()

@@ -16,19 +16,34 @@ from typing import Any
 from .. import ir, names
 from ..diagnostics import Path
 from ..mustache import TemplateSyntaxError, is_template, tokens
-from .outputs import JsonPathError, OutputsLowering, compile_jsonpath
-from .scripts import ScriptsLowering
+from .arguments import Arguments
+from .calls import Calls
+from .context import Diagnostics
+from .outputs import JsonPathError, compile_jsonpath
+from .scope import Scope, no_implicit_inputs
+from .scripts import Scripts
+from .values import Values
 
 
-class StepsLowering(ScriptsLowering, OutputsLowering):
+class Steps:
     """Builds the steps and the output of an orchestrated operation or tool."""
 
-    def lower_steps(
+    def __init__(
         self,
-        spec: Mapping[str, Any],
-        inputs: dict[str, ir.ExposedInput],
-        namespace: str,
-        path: Path,
+        diagnostics: Diagnostics,
+        values: Values,
+        calls: Calls,
+        arguments: Arguments,
+        scripts: Scripts,
+    ) -> None:
+        self.diagnostics = diagnostics
+        self.values = values
+        self.calls = calls
+        self.arguments = arguments
+        self.scripts = scripts
+
+    def lower(
+        self, spec: Mapping[str, Any], scope: Scope, path: Path
     ) -> tuple[tuple[ir.Step, ...], ir.Output]:
         """The steps, in order, and the output built from their answers.
 
@@ -36,28 +51,34 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         may be dotted to build nested objects. Unmapped outputs are ``null``.
         """
         steps: list[ir.Step] = []
-        self.step_names = [str(step.get("name")) for step in spec.get("steps", [])]
+        scope.steps = tuple(str(step.get("name")) for step in spec.get("steps", []))
         for index, step in enumerate(spec.get("steps", [])):
             s_path = path + ("steps", index)
             name = str(step.get("name") or f"step{index + 1}")
             earlier = [done.name for done in steps]
             if name in earlier:
-                raise self.skip(s_path + ("name",), "NG204", f"two steps are named {name!r}")
+                raise self.diagnostics.skip(
+                    s_path + ("name",), "NG204", f"two steps are named {name!r}"
+                )
             kind = step.get("type", "call")
             if kind == "call":
-                steps.append(self.call_step(step, name, earlier, inputs, namespace, s_path))
+                steps.append(self.call_step(step, name, earlier, scope, s_path))
             elif kind == "lookup":
-                steps.append(self.lookup_step(step, name, earlier, inputs, s_path))
+                steps.append(self.lookup_step(step, name, earlier, scope, s_path))
             elif kind == "script":
-                steps.append(self.scripted_step(step, name, earlier, inputs, namespace, s_path))
+                steps.append(self.scripted_step(step, name, earlier, scope, s_path))
             else:
-                raise self.skip(s_path + ("type",), "NG211", f"`{kind}` steps are not generated")
+                raise self.diagnostics.skip(
+                    s_path + ("type",), "NG211", f"`{kind}` steps are not generated"
+                )
         sources: dict[str, tuple[ir.PathStep, ...]] = {}
         for index, mapping in enumerate(spec.get("mappings", [])):
             try:
                 sources[str(mapping["targetName"])] = compile_jsonpath(str(mapping["value"]))
             except JsonPathError as error:
-                raise self.skip(path + ("mappings", index, "value"), "NG211", str(error)) from None
+                raise self.diagnostics.skip(
+                    path + ("mappings", index, "value"), "NG211", str(error)
+                ) from None
         properties = [
             (str(output["name"]), str(output.get("type", "string")))
             for output in spec.get("outputParameters", [])
@@ -72,22 +93,21 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         step: Mapping[str, Any],
         name: str,
         earlier: Sequence[str],
-        inputs: dict[str, ir.ExposedInput],
-        namespace: str,
+        scope: Scope,
         path: Path,
     ) -> ir.Step:
         """A ``call`` step; ``with`` values may read earlier steps' answers."""
-        api, operation = self.resolve_call(step["call"], path + ("call",))
+        api, operation = self.calls.resolve(step["call"], path + ("call",))
         with_map = dict(step.get("with", {}))
         fed: dict[str, ir.ValueSource] = {}
         for key, value in with_map.items():
-            source = self.earlier_value(value, earlier, inputs, path + ("with", key))
+            source = self.earlier_value(value, earlier, scope, path + ("with", key))
             if source is not None:
                 fed[str(key)] = source
                 with_map[key] = None  # sourced below; keeps `with` key checks and order
-        invocation = self.invocation(
-            api, operation, with_map, inputs, lambda *_, **__: None, namespace, path
-        )
+        # a step's call takes only what the unit declares: a scope without implicit inputs
+        plain_scope = dataclasses.replace(scope, implicit=no_implicit_inputs)
+        invocation = self.arguments.invocation(api, operation, with_map, plain_scope, path)
         plain = dataclasses.replace(invocation, forward_body=False, forward_query=False)
         return ir.Step(name, invocation=_feed(plain, fed) if fed else plain)
 
@@ -96,13 +116,13 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         step: Mapping[str, Any],
         name: str,
         earlier: Sequence[str],
-        inputs: dict[str, ir.ExposedInput],
+        scope: Scope,
         path: Path,
     ) -> ir.Step:
         """A ``lookup`` step over the answer of an earlier step."""
         index = str(step["index"])
         if index not in earlier:
-            raise self.skip(
+            raise self.diagnostics.skip(
                 path + ("index",),
                 "NG202",
                 f"`index: {index}` names no earlier step of this operation",
@@ -117,10 +137,10 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
             try:
                 selector = compile_jsonpath(expression)
             except JsonPathError as error:
-                raise self.skip(
+                raise self.diagnostics.skip(
                     v_path, "NG211", str(error), hint="write `$.<step>.<field>` or an input"
                 ) from None
-        ref = self.context_ref(selector, expression, earlier, inputs, v_path)
+        ref = self.context_ref(selector, expression, earlier, scope, v_path)
         fields = tuple(str(field) for field in step["outputParameters"])
         return ir.Step(name, lookup=ir.LookupStep(index, str(step["match"]), ref, fields))
 
@@ -129,14 +149,13 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         step: Mapping[str, Any],
         name: str,
         earlier: Sequence[str],
-        inputs: dict[str, ir.ExposedInput],
-        namespace: str,
+        scope: Scope,
         path: Path,
     ) -> ir.Step:
         """A ``script`` step; its ``with`` values (sorted by name) may read earlier answers."""
-        script = self.script_step(step, inputs, path)
+        script = self.scripts.script_step(step, scope, path)
         entries = tuple(
-            (str(key), self.step_value(value, earlier, inputs, namespace, path + ("with", key)))
+            (str(key), self.step_value(value, earlier, scope, path + ("with", key)))
             for key, value in sorted(step.get("with", {}).items())
         )
         return ir.Step(name, script=dataclasses.replace(script, with_values=entries))
@@ -147,20 +166,19 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         self,
         value: Any,
         earlier: Sequence[str],
-        inputs: dict[str, ir.ExposedInput],
-        namespace: str,
+        scope: Scope,
         path: Path,
     ) -> ir.ValueSource:
         """A ``with`` value of a script step: an earlier answer, an input (``$.<input>``,
         ``<prefix>.<input>``, ``{{<input>}}``), or a literal."""
-        found = self.earlier_value(value, earlier, inputs, path)
+        found = self.earlier_value(value, earlier, scope, path)
         if found is not None:
             return found
-        named = self.split_reference(value, namespace)
+        named = self.arguments.reference(value, scope.namespace)
         if named is not None:
-            item = self.find_input(named, inputs, path)
+            item = scope.find(named, path)
             if item is None:
-                raise self.unknown_input(value, inputs, path)
+                raise scope.unknown(value, path)
             return ir.ValueSource("input", input=item.ident)
         reference = value.strip() if isinstance(value, str) else ""
         if reference.startswith("$"):
@@ -170,15 +188,15 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
                 selector = ()
             if selector:
                 return ir.ValueSource(
-                    "context", ref=self.context_ref(selector, reference, earlier, inputs, path)
+                    "context", ref=self.context_ref(selector, reference, earlier, scope, path)
                 )
-        return self.compile_value(value, path, inputs, skip_on_error=True)
+        return self.values.compile(value, path, scope, skip_on_error=True)
 
     def earlier_value(
         self,
         value: Any,
         earlier: Sequence[str],
-        inputs: dict[str, ir.ExposedInput],
+        scope: Scope,
         path: Path,
     ) -> ir.ValueSource | None:
         """The source of a value that reads an earlier step's answer, else ``None``.
@@ -195,7 +213,7 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
             except JsonPathError:
                 return None
             if not selector or selector[0].kind != "key" or selector[0].key not in earlier:
-                self.check_order(selector[0].key if selector else "", earlier, path)
+                self.check_order(selector[0].key if selector else "", earlier, scope, path)
                 return None
             return ir.ValueSource(
                 "context", ref=ir.ContextRef("step", selector[0].key, selector[1:])
@@ -208,7 +226,7 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
             return None  # reported where the value is compiled as a template
         for tag, name in pieces:
             if tag and _head(name) not in earlier:
-                self.check_order(_head(name), earlier, path)
+                self.check_order(_head(name), earlier, scope, path)
         if not any(tag and _head(name) in earlier for tag, name in pieces):
             return None
         parts: list[ir.TemplatePart] = []
@@ -220,16 +238,16 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
                 ref = ir.ContextRef("step", _head(name), keys[1:])
                 parts.append(ir.TemplatePart("context", name, ref=ref))
             else:
-                compiled = self.compile_value("{{" + name + "}}", path, inputs, skip_on_error=True)
+                compiled = self.values.compile("{{" + name + "}}", path, scope, skip_on_error=True)
                 parts.extend(compiled.parts)
         if len(parts) == 1 and parts[0].ref is not None:
             return ir.ValueSource("context", ref=parts[0].ref)
         return ir.ValueSource("template", parts=tuple(parts))
 
-    def check_order(self, name: str, earlier: Sequence[str], path: Path) -> None:
+    def check_order(self, name: str, earlier: Sequence[str], scope: Scope, path: Path) -> None:
         """Skip the operation when a value reads the step ``name`` before it has run."""
-        if name in getattr(self, "step_names", ()) and name not in earlier:
-            raise self.skip(
+        if name in scope.steps and name not in earlier:
+            raise self.diagnostics.skip(
                 path,
                 "NG202",
                 f"step {name!r} is read before it runs",
@@ -242,7 +260,7 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         selector: tuple[ir.PathStep, ...],
         expression: str,
         earlier: Sequence[str],
-        inputs: dict[str, ir.ExposedInput],
+        scope: Scope,
         path: Path,
     ) -> ir.ContextRef:
         """Where ``$.<step>.<path>`` or ``$.<input>.<path>`` reads from; dotted input names
@@ -255,11 +273,11 @@ class StepsLowering(ScriptsLowering, OutputsLowering):
         if keys and keys[0] in earlier:
             return ir.ContextRef("step", keys[0], selector[1:])
         for length in range(len(keys), 0, -1):
-            found = self.find_input(".".join(keys[:length]), inputs, path)
+            found = scope.find(".".join(keys[:length]), path)
             if found is not None:
                 return ir.ContextRef("input", found.ident, selector[length:])
-        known = [*earlier, *(item.name for item in inputs.values())]
-        raise self.skip(
+        known = [*earlier, *(item.name for item in scope.inputs.values())]
+        raise self.diagnostics.skip(
             path,
             "NG202",
             f"{expression!r} names no earlier step and no input",

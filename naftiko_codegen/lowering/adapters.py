@@ -1,0 +1,111 @@
+"""Lowering of the control adapter (health, metrics, traces) and skill catalogs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ir
+from ..diagnostics import Path, Severity
+from .auth import Authentication
+from .context import Diagnostics
+
+
+class Adapters:
+    """Builds :class:`ir.ControlAdapter` and :class:`ir.SkillAdapter` values."""
+
+    def __init__(self, diagnostics: Diagnostics, authentication: Authentication) -> None:
+        self.diagnostics = diagnostics
+        self.authentication = authentication
+
+    def skills(
+        self,
+        spec: dict[str, Any],
+        path: Path,
+        key: str,
+        rest: list[ir.RestAdapter],
+        mcp: list[ir.McpAdapter],
+    ) -> ir.SkillAdapter:
+        """A skills catalog; a tool ``from`` a sibling adapter names its route or tool."""
+        sources: dict[tuple[str, str], dict[str, Any]] = {}
+        for rest_adapter in rest:
+            for op in rest_adapter.operations:
+                sources[(rest_adapter.namespace, op.name)] = {
+                    "adapter": "rest",
+                    "method": op.method,
+                    "path": op.path,
+                }
+        for mcp_adapter in mcp:
+            for tool in mcp_adapter.tools:
+                sources[(mcp_adapter.namespace, tool.name)] = {"adapter": "mcp", "tool": tool.name}
+        catalog = []
+        for s_index, skill in enumerate(spec.get("skills", [])):
+            entry = {k: v for k, v in skill.items() if k not in ("tools", "location")}
+            tools = []
+            for t_index, tool in enumerate(skill.get("tools", [])):
+                item = {"name": tool["name"], "description": tool.get("description", "")}
+                if "from" in tool:
+                    origin = (tool["from"]["sourceNamespace"], tool["from"]["action"])
+                    if origin not in sources:
+                        self.diagnostics.report(
+                            path + ("skills", s_index, "tools", t_index, "from"),
+                            "NG200",
+                            f"skill tool {tool['name']!r} comes from {origin[0]}.{origin[1]}, "
+                            "which no generated operation or tool provides",
+                            severity=Severity.WARNING,
+                        )
+                    item["from"] = {"namespace": origin[0], "action": origin[1]}
+                    item.update(sources.get(origin, {}))
+                else:
+                    item["instruction"] = tool.get("instruction", "")
+                tools.append(item)
+            entry["tools"] = tools
+            catalog.append(entry)
+        return ir.SkillAdapter(
+            namespace=spec["namespace"],
+            key=key,
+            module=key,
+            port=int(spec["port"]),
+            description=str(spec.get("description") or ""),
+            catalog=tuple(catalog),
+            authentication=self.authentication.exposed(
+                spec.get("authentication"), path + ("authentication",)
+            ),
+        )
+
+    def control(self, spec: dict[str, Any], path: Path) -> ir.ControlAdapter:
+        """The control adapter: health (default on); metrics and ``/traces`` unless
+        observability is off. OTLP export is not generated (a warning says so)."""
+        management = spec.get("management") or {}
+        observability = spec.get("observability") or {}
+        enabled = observability.get("enabled", True)
+        local = (observability.get("metrics") or {}).get("local") or {}
+        metrics = enabled and local.get("enabled", True)
+        traces = observability.get("traces") or {}
+        traces_local = traces.get("local") or {}
+        buffer = int(traces_local.get("buffer-size", 100))
+        if enabled and "otlp" in (observability.get("exporters") or {}):
+            self.diagnostics.report(
+                path + ("observability", "exporters", "otlp"),
+                "NG211",
+                "OTLP export is not generated; traces stay on the control port (`/traces`)",
+                severity=Severity.WARNING,
+                hint="scrape `/metrics` and read `/traces`, or put an OpenTelemetry "
+                "collector's Prometheus receiver in front of the control port",
+            )
+        return ir.ControlAdapter(
+            key="control",
+            module="control",
+            port=int(spec["port"]),
+            health=bool(management.get("health", True)),
+            metrics=bool(metrics),
+            info=bool(management.get("info", False)),
+            authentication=self.authentication.lower(
+                spec.get("authentication"),
+                path + ("authentication",),
+                ("bearer", "apikey", "basic", "digest"),
+                exposed=True,
+            ),
+            traces=buffer if enabled and traces_local.get("enabled", True) else 0,
+            sampling=float(traces.get("sampling", 1.0)),
+            propagation=traces.get("propagation", "w3c"),
+        )
