@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from naftiko_codegen import schema_check
+from naftiko_codegen import schema_check, schema_words
 from naftiko_codegen.diagnostics import Diagnostic
 from naftiko_codegen.loader import load_document, load_text
 from naftiko_codegen.schema_check import check_schema, load_schema, schema_file
@@ -158,7 +158,7 @@ def test_every_pattern_has_a_plain_language_description() -> None:
         for _, node in _walk(load_schema())
         if isinstance(node, dict) and isinstance(node.get("pattern"), str)
     }
-    missing = patterns - set(schema_check._PATTERN_DESCRIPTIONS)
+    missing = patterns - set(schema_words.PATTERN_DESCRIPTIONS)
     assert not missing
 
 
