@@ -8,10 +8,12 @@ look at raw YAML and never decide anything the spec left implicit.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 ParamLocation = Literal["path", "query", "header", "cookie", "body"]
 ParamType = Literal["string", "number", "integer", "boolean", "array", "object"]
+Json: TypeAlias = "None | bool | int | float | str | list[Json] | dict[str, Json]"
+"""A JSON value (a literal of the spec, a part of a catalog written at generation time)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +54,7 @@ class ValueSource:
     kind: Literal["input", "literal", "template", "object", "array", "context"]
     input: str = ""
     """Python identifier of the exposed input (kind ``input``)."""
-    literal: Any = None
+    literal: Json = None
     """A constant JSON value (kind ``literal``)."""
     parts: tuple[TemplatePart, ...] = ()
     """The compiled template (kind ``template``)."""
@@ -120,23 +122,22 @@ class ConsumedOperation:
     """``outputRawFormat``: how the answer is decoded before output shaping."""
     resource: str = ""
     """The name of the consumed resource the operation belongs to (a label)."""
-    body_spec: Any = None
-    """The declared ``body`` (a template over exposed inputs), compiled per exposed call."""
-    body_path: tuple[str | int, ...] = ()
+    body_template: BodyTemplate | None = None
+    """The declared ``body``, compiled against the inputs of each unit that calls it."""
 
     @property
     def sends_body(self) -> bool:
         """True when a request body can be sent (declared body, or a method that has one)."""
         return (
             self.body_param is not None
-            or self.body_spec is not None
+            or self.body_template is not None
             or self.method in ("POST", "PUT", "PATCH", "DELETE")
         )
 
     @property
     def multipart(self) -> bool:
         """True when the declared body is ``multipartForm`` (sent with httpx ``files=``)."""
-        return isinstance(self.body_spec, dict) and self.body_spec.get("type") == "multipartForm"
+        return self.body_template is not None and self.body_template.kind == "multipartForm"
 
     @property
     def path_params(self) -> tuple[ConsumedParam, ...]:
@@ -186,6 +187,19 @@ class OAuth2:
     """The expected ``aud``; empty: the resource URI configured at run time."""
     scopes: tuple[str, ...]
     """Scopes every token must carry."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BodyTemplate:
+    """A consumed operation's ``body`` as written: its type (``json`` for a bare string) and
+    its data, with ``{{tags}}`` still to be compiled against a calling unit's inputs."""
+
+    kind: str
+    data: Json
+    path: tuple[str | int, ...]
+    """Where the body is written (its data at ``path + ("data",)``, a bare string at ``path``)."""
+    bare: bool = False
+    """Written as a bare JSON string (``body: '{"id": "{{id}}"}'``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -617,7 +631,7 @@ class SkillAdapter:
     module: str
     port: int
     description: str
-    catalog: tuple[dict[str, Any], ...]
+    catalog: tuple[dict[str, Json], ...]
     """One entry per skill: its frontmatter and its tools (sources resolved)."""
     authentication: Authentication | None = None
 

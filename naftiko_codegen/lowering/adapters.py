@@ -26,7 +26,7 @@ class Adapters:
         mcp: list[ir.McpAdapter],
     ) -> ir.SkillAdapter:
         """A skills catalog; a tool ``from`` a sibling adapter names its route or tool."""
-        sources: dict[tuple[str, str], dict[str, Any]] = {}
+        sources: dict[tuple[str, str], dict[str, ir.Json]] = {}
         for rest_adapter in rest:
             for op in rest_adapter.operations:
                 sources[(rest_adapter.namespace, op.name)] = {
@@ -37,12 +37,17 @@ class Adapters:
         for mcp_adapter in mcp:
             for tool in mcp_adapter.tools:
                 sources[(mcp_adapter.namespace, tool.name)] = {"adapter": "mcp", "tool": tool.name}
-        catalog = []
+        catalog: list[dict[str, ir.Json]] = []
         for s_index, skill in enumerate(spec.get("skills", [])):
-            entry = {k: v for k, v in skill.items() if k not in ("tools", "location")}
-            tools = []
+            entry: dict[str, ir.Json] = {
+                k: v for k, v in skill.items() if k not in ("tools", "location")
+            }
+            tools: list[ir.Json] = []
             for t_index, tool in enumerate(skill.get("tools", [])):
-                item = {"name": tool["name"], "description": tool.get("description", "")}
+                item: dict[str, ir.Json] = {
+                    "name": tool["name"],
+                    "description": tool.get("description", ""),
+                }
                 if "from" in tool:
                     origin = (tool["from"]["sourceNamespace"], tool["from"]["action"])
                     if origin not in sources:

@@ -65,9 +65,9 @@ class Arguments:
         body: ir.RequestBody | None = None
         if body_source is not None and body_source.kind != "input":
             body = ir.RequestBody("json", "application/json", body_source)
-        elif body_source is None and operation.body_spec is not None:
+        elif body_source is None and operation.body_template is not None:
             with self.diagnostics.located_in(self.consumes.documents.get(api.namespace)):
-                body = self.bodies.request_body(operation.body_spec, operation.body_path, scope)
+                body = self.bodies.request_body(operation.body_template, scope)
         can_send_body = operation.body_param is not None or operation.method in BODY_METHODS
         return ir.Invocation(
             api=api,

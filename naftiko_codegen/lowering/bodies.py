@@ -30,11 +30,12 @@ class Bodies:
         self.diagnostics = diagnostics
         self.values = values
 
-    def request_body(self, spec: Any, path: Path, scope: Scope) -> ir.RequestBody:
+    def request_body(self, template: ir.BodyTemplate, scope: Scope) -> ir.RequestBody:
         """Compile a consumed operation's ``body`` against the exposed inputs."""
-        if isinstance(spec, str):
-            return ir.RequestBody("json", "application/json", self.json_value(spec, path, scope))
-        kind, data = spec.get("type"), spec.get("data")
+        path, kind, data = template.path, template.kind, template.data
+        if template.bare:
+            assert isinstance(data, str)
+            return ir.RequestBody("json", "application/json", self.json_value(data, path, scope))
         data_path = path + ("data",)
         if kind == "json":
             if isinstance(data, str):

@@ -220,8 +220,7 @@ class Consumes:
             body_param=body_param,
             raw_format=str(spec.get("outputRawFormat", "json")),
             resource=str(resource.get("name", "")),
-            body_spec=spec.get("body"),
-            body_path=path + ("body",),
+            body_template=body_template(spec.get("body"), path + ("body",)),
         )
 
     def param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:
@@ -248,3 +247,12 @@ class Consumes:
             required_declared=spec.get("required") is True,
             default_template=template,
         )
+
+
+def body_template(spec: Any, path: Path) -> ir.BodyTemplate | None:
+    """A consumed operation's ``body`` (a bare string is a JSON text template)."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return ir.BodyTemplate("json", spec, path, bare=True)
+    return ir.BodyTemplate(str(spec.get("type")), spec.get("data"), path)
