@@ -121,7 +121,7 @@ class Arguments:
             if param.location == "body":
                 arguments[param.name] = ir.ValueSource("input", input="body")
                 continue
-            found = scope.find(reference, w_path)
+            found = scope.find(reference)
             if found is None:
                 found = scope.implicit(reference, param)
                 if found is DROPPED:
@@ -133,7 +133,7 @@ class Arguments:
         for param in operation.path_params:
             if param.name in arguments:
                 continue
-            found = scope.find(param.name, path)
+            found = scope.find(param.name)
             if found is None and (param.default is not None or param.default_template):
                 continue  # fed by its own `value`, below
             found = found or scope.implicit(param.name, param, source="placeholder")
@@ -156,7 +156,7 @@ class Arguments:
                     param.default_template, path, scope, skip_on_error=True
                 )
             elif param.location in ("query", "header", "cookie"):
-                found = scope.find(param.name, path)
+                found = scope.find(param.name)
                 found = found or scope.implicit(param.name, param, source="declared")
                 if found is not None and found is not DROPPED:
                     arguments[param.name] = ir.ValueSource("input", input=scope.keep(found).ident)

@@ -195,7 +195,7 @@ class McpContent:
                 if not is_variable:
                     parts.append(ir.TemplatePart("text", name))
                     continue
-                argument = scope.find(name, path) if scope.inputs else None
+                argument = scope.find(name) if scope.inputs else None
                 if argument is None:
                     raise TemplateSyntaxError(f"`{{{{{name}}}}}` names no argument of the prompt")
                 parts.append(ir.TemplatePart("input", argument.ident))

@@ -68,22 +68,14 @@ class Scope:
             return exposed
         return self.add(exposed)
 
-    def find(self, reference: str, path: Path) -> ir.ExposedInput | None:
+    def find(self, reference: str) -> ir.ExposedInput | None:
         """The input ``reference`` names, matched case- and separator-insensitively;
         failing that, without a location qualifier (``path.org_slug`` → ``org_slug``), then
         without leading separators (``_batchId`` → ``batchId``)."""
         for candidate in names.reference_readings(reference):
-            wanted = names.normalise_reference(candidate)
-            matches = [i for key, i in self.inputs.items() if key == wanted]
-            if len(matches) > 1:
-                self.diagnostics.report(
-                    path,
-                    "NG202",
-                    f"{reference!r} matches several inputs: "
-                    f"{', '.join(m.name for m in matches)}",
-                )
-            if matches:
-                return matches[0]
+            found = self.inputs.get(names.normalise_reference(candidate))
+            if found is not None:
+                return found
         return None
 
     def unknown(self, value: object, path: Path) -> SkipOperation:

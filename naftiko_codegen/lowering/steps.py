@@ -176,7 +176,7 @@ class Steps:
             return found
         named = self.arguments.reference(value, scope.namespace)
         if named is not None:
-            item = scope.find(named, path)
+            item = scope.find(named)
             if item is None:
                 raise scope.unknown(value, path)
             return ir.ValueSource("input", input=item.ident)
@@ -273,7 +273,7 @@ class Steps:
         if keys and keys[0] in earlier:
             return ir.ContextRef("step", keys[0], selector[1:])
         for length in range(len(keys), 0, -1):
-            found = scope.find(".".join(keys[:length]), path)
+            found = scope.find(".".join(keys[:length]))
             if found is not None:
                 return ir.ContextRef("input", found.ident, selector[length:])
         known = [*earlier, *(item.name for item in scope.inputs.values())]

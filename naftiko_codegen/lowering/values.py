@@ -46,7 +46,7 @@ class Values:
                 if secret is not None:
                     parts.append(ir.TemplatePart("secret", secret))
                     continue
-                found = scope.find(text, path) if scope is not None and scope.inputs else None
+                found = scope.find(text) if scope is not None and scope.inputs else None
                 if found is None:
                     raise TemplateSyntaxError(
                         f"`{{{{{text}}}}}` is neither a bound variable nor an input"
