@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import json
-import keyword
 import os
-import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,32 +15,14 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .diagnostics import CompilationFailed, Diagnostic, Severity, summary_line
+from .batch import JobResult, Mode, Options, usable_cpus
+from .batch import run as run_jobs
 from .exit_codes import ExitCode
-from .formatting import BackgroundFormatter
-from .output import OutputError, compare_tree, write_tree
+from .plan import Plan, UsageProblem, load_project, plan
+from .progress import Reporter
+from .project import ConfigError, ConfigProblem, package_name_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_RUNTIME_MODULES = frozenset(
-    {"anyio", "click", "fastapi", "httpx", "jsonschema", "mcp", "pydantic", "starlette", "uvicorn"}
-)
-"""Top-level modules a generated package imports; a package of the same name would hide them."""
-
-
-def _report(diagnostics: Sequence[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        click.echo(diagnostic.format_text(), err=True)
-
-
-def _promote(diagnostics: Sequence[Diagnostic], strict: bool) -> list[Diagnostic]:
-    """With ``--strict``, warnings are reported (and count) as errors."""
-    if not strict:
-        return list(diagnostics)
-    return [
-        dataclasses.replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
-        for d in diagnostics
-    ]
 
 
 def _guarded(command: F) -> F:
@@ -79,17 +58,9 @@ def _check_package_name(
     """``--package-name`` must be importable and must not hide a module the package uses."""
     if value is None:
         return None
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-        raise click.BadParameter(
-            f"{value!r} is not a Python package name (ASCII letters, digits and `_`, "
-            "not starting with a digit)"
-        )
-    if keyword.iskeyword(value):
-        raise click.BadParameter(f"{value!r} is a Python keyword")
-    if value in sys.stdlib_module_names or value in _RUNTIME_MODULES:
-        raise click.BadParameter(
-            f"{value!r} would hide the module of the same name that the generated package imports"
-        )
+    problem = package_name_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
     return value
 
 
@@ -105,29 +76,87 @@ def main() -> None:
     """
 
 
+def _config_option(command: F) -> F:
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Configuration file to use instead of the nearest pyproject.toml with a "
+        "[tool.naftiko-gen] table (or naftiko-gen.toml), searched from the working directory "
+        "upwards.",
+    )(command)
+
+
+def _jobs_option(command: F) -> F:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Worker processes for several capabilities (default: the CPUs this process "
+        "may use).",
+    )(command)
+
+
+def _report_config(problems: Sequence[ConfigProblem]) -> None:
+    for problem in problems:
+        click.echo(problem.format_text(), err=True)
+
+
+def _make_plan(config: Path | None, specs: Sequence[Path], **options: Any) -> Plan:
+    """The jobs of a command; a configuration or usage problem ends it with exit 2."""
+    try:
+        return plan(load_project(config), specs, **options)
+    except ConfigError as error:
+        _report_config(error.problems)
+        click.echo(
+            f"naftiko-gen: {len(error.problems)} configuration problem"
+            f"{'s' * (len(error.problems) != 1)}; nothing was done",
+            err=True,
+        )
+        sys.exit(ExitCode.INVALID)
+    except UsageProblem as problem:
+        click.echo(f"naftiko-gen: error: {problem}", err=True)
+        sys.exit(ExitCode.INVALID)
+
+
+def _exit_code(results: Sequence[JobResult], mode: Mode) -> ExitCode:
+    """The batch's status: an internal error, else a failure, else drift found by
+    ``--check``, else success."""
+    statuses = {result.status for result in results}
+    if "internal" in statuses:
+        return ExitCode.INTERNAL
+    if statuses & {"invalid", "failed"}:
+        return ExitCode.INVALID
+    if "drift" in statuses and mode == "check":
+        return ExitCode.DRIFT
+    return ExitCode.OK
+
+
 @main.command()
-@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "specs", metavar="[SPEC]...", nargs=-1, type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option(
     "-o",
     "--output",
     "out",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of the generated package. naftiko-gen owns it through a manifest "
-    "(.naftiko-gen.json): it rewrites its own files, removes the ones it no longer generates, "
-    "never touches others, and replaces the tree atomically.",
+    help="Directory of the generated package (one SPEC; default: the output the "
+    "configuration gives SPEC). naftiko-gen owns it through a manifest (.naftiko-gen.json): "
+    "it rewrites its own files, removes the ones it no longer generates, never touches "
+    "others, and replaces the tree atomically.",
 )
 @click.option(
     "--check",
     is_flag=True,
-    help="Write nothing; exit 1 and print a unified diff when OUT differs from a fresh build "
-    "(changed, missing or extra files). Silent with exit 0 when up to date.",
+    help="Write nothing; exit 1 and print a unified diff when an output differs from a "
+    "fresh build (changed, missing or extra files). Silent with exit 0 when up to date.",
 )
 @click.option(
     "--diff",
     "show_diff",
     is_flag=True,
-    help="Print the diff against OUT; write nothing, exit 0.",
+    help="Print the diff against the output; write nothing, exit 0.",
 )
 @click.option(
     "--force",
@@ -139,79 +168,62 @@ def main() -> None:
     "--package-name",
     metavar="NAME",
     callback=_check_package_name,
-    help="Python package name (default: derived from info.label).",
+    help="Python package name (one SPEC; default: the configuration's package-name, else "
+    "derived from info.label).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="SPEC... are changed files, as pre-commit passes them: build the configured "
+    "capabilities they are, that read them, or whose output holds them; ignore the rest.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Report only problems (no progress bar).")
+@_jobs_option
+@_config_option
 @_guarded
 def build(
-    spec: Path,
-    out: Path,
+    specs: tuple[Path, ...],
+    out: Path | None,
     check: bool,
     show_diff: bool,
     force: bool,
     package_name: str | None,
     strict: bool,
+    changed: bool,
+    quiet: bool,
+    jobs: int | None,
+    config: Path | None,
 ) -> None:
-    """Compile SPEC into a pip-installable package in OUT.
+    """Compile SPEC into a pip-installable package in OUT; without SPEC, every capability
+    the project configuration lists ([tool.naftiko-gen] in pyproject.toml or
+    naftiko-gen.toml), in parallel.
 
-    Exit 0 on success (with --check: OUT is up to date), 1 when --check finds changed,
-    missing or extra files, 2 for an invalid spec, an unusable OUT or bad usage, 3 on an
-    internal error.
+    Exit 0 on success (with --check: every output is up to date), 1 when --check finds
+    changed, missing or extra files, 2 for an invalid spec (the others are still built), an
+    unusable output, a configuration problem or bad usage, 3 on an internal error.
     """
-    # The formatter imports black on the second CPU while this process imports the rest
-    # of the compiler and compiles: about a fifth of a cold build.
-    formatter = BackgroundFormatter.start()
-    from . import pipeline
-
-    try:
-        result = pipeline.compile_spec(
-            spec, package_name=package_name, strict=strict, formatter=formatter
-        )
-    except CompilationFailed as failure:
-        diagnostics = _promote(failure.diagnostics, strict)
-        _report(diagnostics)
-        click.echo(f"naftiko-gen: {spec}: {summary_line(diagnostics)}", err=True)
-        sys.exit(ExitCode.INVALID)
-    if not check:  # a drift check is silent when the output is up to date
-        _report(result.diagnostics)
-    try:
-        if check or show_diff:
-            drift = compare_tree(out, result.files, result.spec_digest)
-            if drift.clean:
-                return
-            click.echo(drift.diff, nl=False)
-            if check:
-                for label, paths in (
-                    ("changed", drift.changed),
-                    ("missing", drift.missing),
-                    ("extra", drift.extra),
-                ):
-                    for path in paths:
-                        click.echo(f"naftiko-gen: {label}: {out / path}", err=True)
-                click.echo(
-                    f"naftiko-gen: {out} is out of date; run `naftiko-gen build {spec} -o {out}`",
-                    err=True,
-                )
-                sys.exit(ExitCode.DRIFT)
-            return
-        report = write_tree(out, result.files, result.spec_digest, force=force)
-    except OutputError as error:
-        click.echo(f"naftiko-gen: error: {error}", err=True)
-        sys.exit(ExitCode.INVALID)
-    for path in report.kept_aside:
-        click.echo(
-            f"naftiko-gen: warning: {path} was created in {out} during the build and could not "
-            "be put back; it is in the hidden directory beside it",
-            err=True,
-        )
-    if not report.written and not report.removed:
-        click.echo(f"naftiko-gen: {out} is up to date", err=True)
-        return
-    click.echo(
-        f"naftiko-gen: wrote {len(report.written)} of {len(result.files) + 1} files to {out}"
-        + (f", removed {len(report.removed)} stale" if report.removed else ""),
-        err=True,
+    work = _make_plan(
+        config, specs, out=out, package_name=package_name, strict=strict, changed=changed
     )
+    if not quiet:
+        _report_config(work.warnings)
+    mode: Mode = "check" if check else "diff" if show_diff else "build"
+    results = _run(work, Options(mode, force=force, single=work.single), quiet=quiet, jobs=jobs)
+    code = _exit_code(results, mode)
+    if code:
+        sys.exit(code)
+
+
+def _run(work: Plan, options: Options, *, quiet: bool, jobs: int | None) -> list[JobResult]:
+    """Run a plan's jobs, reporting as they finish; a batch ends with its summary line."""
+    reporter = Reporter(work.jobs, options.mode, quiet=quiet, single=work.single)
+    if not work.jobs:
+        return []
+    results = run_jobs(work.jobs, options, workers=jobs or usable_cpus(), on_result=reporter)
+    if not work.single:
+        reporter.summary(results)
+    return results
 
 
 def run() -> NoReturn:
@@ -245,7 +257,9 @@ def _exit_status(code: object) -> int:
 
 
 @main.command(name="validate")
-@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "specs", metavar="[SPEC]...", nargs=-1, type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option(
     "--format",
     "output_format",
@@ -256,31 +270,38 @@ def _exit_status(code: object) -> int:
     "json: one JSON document with every diagnostic on stdout.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_jobs_option
+@_config_option
 @_guarded
-def validate_command(specs: tuple[Path, ...], output_format: str, strict: bool) -> None:
-    """Check one or more SPECs; report every problem at once.
+def validate_command(
+    specs: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    jobs: int | None,
+    config: Path | None,
+) -> None:
+    """Check SPECs (without SPEC: every capability the project configuration lists);
+    report every problem at once.
 
-    Exit 0 when every SPEC is valid (warnings allowed unless --strict), 2 otherwise.
+    Exit 0 when every SPEC is valid (warnings allowed unless --strict), 2 otherwise, 3 on
+    an internal error.
     """
-    from . import pipeline
-
-    everything: list[Diagnostic] = []
-    failed = False
-    for spec in specs:
-        try:
-            _, diagnostics, _ = pipeline.analyse(spec, strict=strict)
-        except CompilationFailed as failure:
-            diagnostics, failed = failure.diagnostics, True
-        everything.extend(_promote(diagnostics, strict))
-    if output_format == "json":
+    work = _make_plan(config, specs, strict=strict, validate=True)
+    as_json = output_format == "json"
+    if not as_json:
+        _report_config(work.warnings)
+    options = Options("validate")
+    reporter = Reporter(work.jobs, "validate", quiet=as_json, single=False)
+    results = run_jobs(work.jobs, options, workers=jobs or usable_cpus(), on_result=reporter)
+    everything = [d for result in results for d in result.diagnostics]
+    if as_json:
+        reporter.bar.clear()
+        valid = not any(result.failed for result in results)
         click.echo(
-            json.dumps(
-                {"valid": not failed, "diagnostics": [d.to_json() for d in everything]},
-                indent=2,
-            )
+            json.dumps({"valid": valid, "diagnostics": [d.to_json() for d in everything]}, indent=2)
         )
     else:
-        _report(everything)
-        click.echo(f"naftiko-gen: {len(specs)} spec(s): {summary_line(everything)}", err=True)
-    if failed:
-        sys.exit(ExitCode.INVALID)
+        reporter.summary(results)
+    code = _exit_code(results, "validate")
+    if code:
+        sys.exit(code)

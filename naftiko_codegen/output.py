@@ -604,14 +604,17 @@ def _unified(before: str, after: str, old_name: str, new_name: str) -> list[str]
     return [line if line.endswith("\n") else line + marker for line in lines]
 
 
-def compare_tree(out: Path, files: dict[str, str], spec_digest: str) -> Drift:
+def compare_tree(out: Path, files: dict[str, str], spec_digest: str, *, label: str = "") -> Drift:
     """Compare the generated ``files`` (and their manifest) with what ``out`` holds.
 
-    Raises :class:`OutputError` when ``out`` exists and is not a directory.
+    ``label`` prefixes the paths in the diff's headers (``a/<label>/<file>``), so that the
+    diffs of several output directories can be told apart. Raises :class:`OutputError` when
+    ``out`` exists and is not a directory.
     """
     if os.path.lexists(out) and not out.is_dir():
         raise OutputError(f"{out} exists and is not a directory")
     expected = with_manifest(files, spec_digest)
+    prefix = f"{label.strip('/')}/" if label.strip('/') else ""
     changed: list[str] = []
     missing: list[str] = []
     diff: list[str] = []
@@ -619,15 +622,15 @@ def compare_tree(out: Path, files: dict[str, str], spec_digest: str) -> Drift:
         target = out / relative
         if not target.is_file():
             missing.append(relative)
-            diff.extend(_unified("", text, "/dev/null", f"b/{relative}"))
+            diff.extend(_unified("", text, "/dev/null", f"b/{prefix}{relative}"))
             continue
         actual = _read_text(target)
         if actual != text:
             changed.append(relative)
-            diff.extend(_unified(actual, text, f"a/{relative}", f"b/{relative}"))
+            diff.extend(_unified(actual, text, f"a/{prefix}{relative}", f"b/{prefix}{relative}"))
     extra = sorted(set(_tree_files(out)) - set(expected)) if out.is_dir() else []
     for relative in extra:
-        diff.extend(_unified(_read_text(out / relative), "", f"a/{relative}", "/dev/null"))
+        diff.extend(_unified(_read_text(out / relative), "", f"a/{prefix}{relative}", "/dev/null"))
     return Drift(changed, missing, extra, "".join(diff))
 
 

@@ -401,7 +401,7 @@ def test_check_file_without_final_newline(tmp_path: Path) -> None:
 
 _KILL_AT = """
 import os, signal, sys
-from naftiko_codegen import cli, output
+from naftiko_codegen import batch, cli, output
 
 limit = int(sys.argv[1])
 count = 0
@@ -448,7 +448,7 @@ def exchange_function():
 
 
 output._exchange_function = exchange_function
-real_write_tree = cli.write_tree
+real_write_tree = batch.write_tree
 
 
 def write_tree(*args, **kwargs):
@@ -461,7 +461,7 @@ def write_tree(*args, **kwargs):
         print(f"operations: {count} swap: {swapped_at}", file=sys.stderr)
 
 
-cli.write_tree = write_tree
+batch.write_tree = write_tree
 sys.argv = ["naftiko-gen", "build", *sys.argv[2:]]
 cli.main()
 """
