@@ -614,7 +614,7 @@ def compare_tree(out: Path, files: dict[str, str], spec_digest: str, *, label: s
     if os.path.lexists(out) and not out.is_dir():
         raise OutputError(f"{out} exists and is not a directory")
     expected = with_manifest(files, spec_digest)
-    prefix = f"{label.strip('/')}/" if label.strip('/') else ""
+    prefix = f"{label.strip('/')}/" if label.strip("/") else ""
     changed: list[str] = []
     missing: list[str] = []
     diff: list[str] = []

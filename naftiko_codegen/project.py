@@ -233,12 +233,13 @@ class Project:
             package = entry.package_name.replace("{stem}", names.identifier(stem, reserved=False))
             why = package_name_problem(package)
             if why is not None:
-                problems.append(
-                    self.problem(
-                        ("build", entry.index, "package-name"),
-                        f"for {display_path(spec)}, package-name gives {why}",
-                    )
+                where = f"for {display_path(spec)}, " if "{stem}" in entry.package_name else ""
+                problem = self.problem(
+                    ("build", entry.index, "package-name"),
+                    f"{where}package-name gives {package!r}: {why}",
                 )
+                if problem not in problems:
+                    problems.append(problem)
                 return None
         openapi = []
         for value in entry.openapi:
