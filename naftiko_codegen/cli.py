@@ -20,7 +20,7 @@ from .batch import run as run_jobs
 from .exit_codes import ExitCode
 from .plan import Plan, UsageProblem, load_project, plan
 from .progress import Reporter
-from .project import ConfigError, ConfigProblem, package_name_problem
+from .project import ConfigError, ConfigProblem, Project, package_name_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -305,3 +305,98 @@ def validate_command(
     code = _exit_code(results, "validate")
     if code:
         sys.exit(code)
+
+
+@main.command(name="diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the breaking then the non-breaking changes, one per line; json: "
+    '{"breaking": [...], "non_breaking": [...]}, each change with kind, name, message and '
+    "location.",
+)
+@_config_option
+@_guarded
+def diff_command(old: str, new: str, output_format: str, config: Path | None) -> None:
+    """Compare the public surface two versions of a capability generate: REST routes, MCP
+    tools, resources and prompts (arguments, types, required flags, annotations, output
+    schemas), adapters and environment settings. OLD and NEW are spec files or
+    git:REV:PATH (PATH as `git show REV:PATH` reads it; imported files come from REV too).
+
+    Exit 0 when nothing breaks, 1 when a change is breaking, 2 when a side is invalid or
+    cannot be read, 3 on an internal error.
+    """
+    from .apidiff import compare
+    from .diagnostics import CompilationFailed, Diagnostic, summary_line
+    from .revisions import RevisionError, read_side
+
+    project = _diff_project(config)
+    configured = {os.path.realpath(c.spec): c for c in project.specs()} if project else {}
+
+    def package_name(working: Path | None) -> str | None:
+        found = configured.get(os.path.realpath(working)) if working is not None else None
+        return found.package_name if found is not None else None
+
+    sides = []
+    problems: list[Diagnostic] = []
+    unreadable = False
+    for argument in (old, new):
+        try:
+            sides.append(read_side(argument, package_name))
+        except CompilationFailed as failure:
+            problems.extend(failure.diagnostics)
+        except RevisionError as error:
+            click.echo(f"naftiko-gen: error: {error}", err=True)
+            unreadable = True
+    if problems or unreadable:
+        for diagnostic in problems:
+            click.echo(diagnostic.format_text(), err=True)
+        if problems:
+            click.echo(f"naftiko-gen: diff: {summary_line(problems)}", err=True)
+        sys.exit(ExitCode.INVALID)
+    for side in sides:
+        for diagnostic in side.warnings:
+            click.echo(diagnostic.format_text(), err=True)
+    changes = compare(sides[0].surface, sides[1].surface)
+    breaking = [change for change in changes if change.breaking]
+    others = [change for change in changes if not change.breaking]
+    if output_format == "json":
+        document = {
+            "breaking": [change.to_json() for change in breaking],
+            "non_breaking": [change.to_json() for change in others],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for title, group in (("breaking", breaking), ("non-breaking", others)):
+            if group:
+                click.echo(f"{title} changes ({len(group)}):")
+                for change in group:
+                    click.echo(f"  {change.location}: {change.kind}: {change.message}")
+        click.echo(
+            (
+                f"naftiko-gen: {len(breaking)} breaking, {len(others)} non-breaking "
+                f"change{'s' * (len(others) != 1)}"
+                if changes
+                else "naftiko-gen: no change in the public surface"
+            ),
+            err=True,
+        )
+    if breaking:
+        sys.exit(ExitCode.BREAKING)
+
+
+def _diff_project(config: Path | None) -> Project | None:
+    """The configuration (for configured package names); a problem ends the command."""
+    try:
+        return load_project(config)
+    except ConfigError as error:
+        _report_config(error.problems)
+        sys.exit(ExitCode.INVALID)
+    except UsageProblem as problem:
+        click.echo(f"naftiko-gen: error: {problem}", err=True)
+        sys.exit(ExitCode.INVALID)

@@ -10,6 +10,8 @@ class ExitCode(enum.IntEnum):
     """Success; for ``build --check``: the output is up to date."""
     DRIFT = 1
     """``build --check`` found changed, missing or extra files."""
+    BREAKING = 1
+    """``diff`` found a breaking change (the same status as drift: "the check failed")."""
     INVALID = 2
     """The spec is invalid, or the command line was used wrongly."""
     INTERNAL = 3

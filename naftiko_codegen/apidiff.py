@@ -1,0 +1,526 @@
+"""Compare the public surfaces of two versions of a capability and classify every change.
+
+Breaking: what worked for an existing client, agent or deployment may stop working: a
+route, tool, resource, prompt or adapter removed or renamed; an argument removed, added as
+required or made required; an argument type narrowed or changed, an enum value removed; a
+tool guarantee weakened (``readOnly`` → not read-only, not destructive → destructive,
+idempotent → not, closed → open world); an answer's schema loosened (a property removed, a
+type widened, an enum value added, the schema dropped); callers newly asked to
+authenticate; a port or transport changed; a setting newly required; the package renamed.
+
+Non-breaking: everything that only adds or relaxes: new routes, tools, resources, prompts
+and adapters; new optional arguments; types widened and enum values added in arguments
+(narrowed or removed in answers); guarantees strengthened; descriptions and titles;
+settings added as optional, removed, or with a new default.
+
+Inputs and answers are compared in opposite directions: a client may send what the
+old version accepted, and relies on what the old version answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from .schemadiff import SchemaComparer
+from .surface import Adapter, Prompt, Resource, Route, Setting, Surface, Tool
+
+
+class _Located(Protocol):
+    @property
+    def where(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Located)
+
+_ANNOTATIONS = (
+    ("read_only", True, "read-only", "readOnlyHint"),
+    ("destructive", False, "non-destructive", "destructiveHint"),
+    ("idempotent", True, "idempotent", "idempotentHint"),
+    ("open_world", False, "closed-world", "openWorldHint"),
+)
+"""Annotation, the value that is a guarantee to clients, how to say it, its MCP name."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One difference between the two surfaces."""
+
+    breaking: bool
+    kind: str
+    """A stable identifier of the kind of change (``tool-removed``, ``type-narrowed``...)."""
+    name: str
+    """The element changed (``tool list-executions argument limit``)."""
+    message: str
+    location: str
+    """``file:line:col`` in the new spec where the element exists there, else in the old."""
+
+    def to_json(self) -> dict[str, str]:
+        """The JSON form of ``diff --format json``."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "message": self.message,
+            "location": self.location,
+        }
+
+
+def compare(old: Surface, new: Surface) -> list[Change]:
+    """Every change from ``old`` to ``new``, in the order the surfaces list them."""
+    differ = _Differ(old, new)
+    differ.run()
+    return differ.changes
+
+
+class _Differ:
+    def __init__(self, old: Surface, new: Surface) -> None:
+        self.old = old
+        self.new = new
+        self.changes: list[Change] = []
+        self.schemas = SchemaComparer(self.emit)
+        self.renamed = _adapter_renames(old.adapters, new.adapters)
+        self.several = {
+            kind
+            for kind in ("rest", "mcp")
+            if max(sum(a.kind == kind for a in s.adapters) for s in (old, new)) > 1
+        }
+
+    def emit(self, breaking: bool, kind: str, name: str, message: str, location: str) -> None:
+        self.changes.append(Change(breaking, kind, name, message, location))
+
+    def adapter_of(self, namespace: str) -> str:
+        """An old adapter namespace as the new version calls it (renames paired)."""
+        return self.renamed.get(namespace, namespace)
+
+    def prefix(self, kind: str, namespace: str) -> str:
+        return f"{namespace}/" if kind in self.several else ""
+
+    def run(self) -> None:
+        if self.old.package != self.new.package:
+            self.emit(
+                True,
+                "package-renamed",
+                "package",
+                f"the package `{self.old.package}` is renamed `{self.new.package}`: "
+                f"`python -m {self.old.package}` and its imports no longer exist",
+                self.new.where,
+            )
+        self.adapters()
+        self.routes()
+        self.tools()
+        self.resources()
+        self.prompts()
+        self.settings()
+
+    # ----------------------------------------------------------------- adapters
+
+    def adapters(self) -> None:
+        old = {(self.adapter_of(a.namespace), a.kind): a for a in self.old.adapters}
+        new = {(a.namespace, a.kind): a for a in self.new.adapters}
+        for key, before in old.items():
+            after = new.get(key)
+            name = f"{before.kind} adapter {key[0]}"
+            if after is None:
+                self.emit(
+                    True,
+                    "adapter-removed",
+                    name,
+                    f"the {before.kind} adapter `{before.namespace}` was removed",
+                    before.where,
+                )
+                continue
+            self.adapter(name, before, after)
+        for key, after in new.items():
+            if key not in old:
+                self.emit(
+                    False,
+                    "adapter-added",
+                    f"{after.kind} adapter {after.namespace}",
+                    f"the {after.kind} adapter `{after.namespace}` was added",
+                    after.where,
+                )
+
+    def adapter(self, name: str, before: Adapter, after: Adapter) -> None:
+        if before.port != after.port:
+            self.emit(
+                True,
+                "port-changed",
+                name,
+                f"the default port of `{after.namespace}` changed from {before.port} to "
+                f"{after.port}: clients of the default port no longer reach it",
+                after.where,
+            )
+        if before.transport != after.transport:
+            self.emit(
+                True,
+                "transport-changed",
+                name,
+                f"the transport of `{after.namespace}` changed from {before.transport} to "
+                f"{after.transport}",
+                after.where,
+            )
+        if before.authentication != after.authentication:
+            if after.authentication is None:
+                self.emit(
+                    False,
+                    "authentication-removed",
+                    name,
+                    f"`{after.namespace}` no longer asks callers to authenticate",
+                    after.where,
+                )
+            elif before.authentication is None:
+                self.emit(
+                    True,
+                    "authentication-added",
+                    name,
+                    f"`{after.namespace}` now asks callers for {after.authentication} "
+                    "credentials",
+                    after.where,
+                )
+            else:
+                self.emit(
+                    True,
+                    "authentication-changed",
+                    name,
+                    f"`{after.namespace}` now asks for {after.authentication} instead of "
+                    f"{before.authentication} credentials",
+                    after.where,
+                )
+
+    # ----------------------------------------------------------------- routes
+
+    def routes(self) -> None:
+        old = {self._route_key(r): r for r in self.old.routes}
+        new = {r.key: r for r in self.new.routes}
+        self.matched(
+            old,
+            new,
+            label=lambda r: f"route {self.prefix('rest', r.adapter)}{r.label}",
+            noun="route",
+            same=self.route,
+            target=lambda r: r.target,
+        )
+
+    def _route_key(self, route: Route) -> tuple[str, str, str]:
+        adapter, method, path = route.key
+        return (self.adapter_of(adapter), method, path)
+
+    def route(self, name: str, before: Route, after: Route) -> None:
+        self.text_change(name, "description", before.description, after.description, after.where)
+        old = {(p.location, p.name): p for p in before.params}
+        new = {(p.location, p.name): p for p in after.params}
+        for key, param in old.items():
+            if key in new or param.location == "path":
+                continue  # a renamed path variable changes nothing for a client
+            self.emit(
+                True,
+                "parameter-removed",
+                f"{name} {param.location} parameter {param.name}",
+                f"the {param.location} parameter `{param.name}` of {after.label} was " "removed",
+                after.where,
+            )
+        for key, param in new.items():
+            item = f"{name} {param.location} parameter {param.name}"
+            previous = old.get(key)
+            if previous is None:
+                if param.location == "path":
+                    continue
+                self.emit(
+                    param.required,
+                    "parameter-added-required" if param.required else "parameter-added",
+                    item,
+                    f"{after.label} takes a new "
+                    f"{'required' if param.required else 'optional'} {param.location} "
+                    f"parameter `{param.name}`",
+                    param.where,
+                )
+                continue
+            self.required_change(
+                item,
+                f"the {param.location} parameter `{param.name}` of " f"{after.label}",
+                previous.required,
+                param.required,
+                param.where,
+                "parameter",
+            )
+            self.schemas.schema(item, previous.schema, param.schema, "input", param.where)
+        self.output(name, before.output, after.output, after.where)
+
+    # ----------------------------------------------------------------- tools
+
+    def tools(self) -> None:
+        old = {(self.adapter_of(t.adapter), t.name): t for t in self.old.tools}
+        new = {(t.adapter, t.name): t for t in self.new.tools}
+        self.matched(
+            old,
+            new,
+            label=lambda t: f"tool {self.prefix('mcp', t.adapter)}{t.name}",
+            noun="tool",
+            same=self.tool,
+            target=lambda t: t.target,
+        )
+
+    def tool(self, name: str, before: Tool, after: Tool) -> None:
+        self.text_change(name, "title", before.title or "", after.title or "", after.where)
+        self.text_change(name, "description", before.description, after.description, after.where)
+        for field, guarantee, adjective, hint in _ANNOTATIONS:
+            was, now = before.annotations[field], after.annotations[field]
+            if was == now:
+                continue
+            weakened = was == guarantee
+            self.emit(
+                weakened,
+                f"{adjective}-removed" if weakened else f"{adjective}-added",
+                f"{name} {hint}",
+                f"tool `{after.name}` is {'no longer' if weakened else 'now'} {adjective} "
+                f"({hint} {str(was).lower()} → {str(now).lower()})",
+                after.where,
+            )
+        self.arguments(name, before, after)
+        self.output(name, before.output, after.output, after.where)
+
+    def arguments(self, name: str, before: Tool, after: Tool) -> None:
+        self.schemas.object_schema(
+            name,
+            before.input_schema,
+            after.input_schema,
+            "input",
+            after.where,
+            where_of=lambda argument: after.arguments_where.get(argument, after.where),
+        )
+
+    # ----------------------------------------------------------------- resources, prompts
+
+    def resources(self) -> None:
+        old = {(self.adapter_of(r.adapter), r.uri): r for r in self.old.resources}
+        new = {(r.adapter, r.uri): r for r in self.new.resources}
+        self.matched(
+            old,
+            new,
+            label=lambda r: f"resource {r.uri}",
+            noun="resource",
+            same=self.resource,
+            target=None,
+        )
+
+    def resource(self, name: str, before: Resource, after: Resource) -> None:
+        self.text_change(name, "description", before.description, after.description, after.where)
+        if before.mime_type != after.mime_type:
+            self.emit(
+                True,
+                "mime-type-changed",
+                name,
+                f"resource `{after.uri}` is now served as {after.mime_type or 'unspecified'}"
+                f" instead of {before.mime_type or 'unspecified'}",
+                after.where,
+            )
+
+    def prompts(self) -> None:
+        old = {(self.adapter_of(p.adapter), p.name): p for p in self.old.prompts}
+        new = {(p.adapter, p.name): p for p in self.new.prompts}
+        self.matched(
+            old,
+            new,
+            label=lambda p: f"prompt {p.name}",
+            noun="prompt",
+            same=self.prompt,
+            target=None,
+        )
+
+    def prompt(self, name: str, before: Prompt, after: Prompt) -> None:
+        self.text_change(name, "title", before.title or "", after.title or "", after.where)
+        self.text_change(name, "description", before.description, after.description, after.where)
+        for argument in before.arguments:
+            if argument not in after.arguments:
+                self.emit(
+                    True,
+                    "argument-removed",
+                    f"{name} argument {argument}",
+                    f"the argument `{argument}` of prompt `{after.name}` was removed",
+                    after.where,
+                )
+        for argument, required in after.arguments.items():
+            item = f"{name} argument {argument}"
+            if argument not in before.arguments:
+                self.emit(
+                    required,
+                    "argument-added-required" if required else "argument-added",
+                    item,
+                    f"prompt `{after.name}` takes a new "
+                    f"{'required' if required else 'optional'} argument `{argument}`",
+                    after.where,
+                )
+                continue
+            self.required_change(
+                item,
+                f"the argument `{argument}` of prompt `{after.name}`",
+                before.arguments[argument],
+                required,
+                after.where,
+                "argument",
+            )
+            self.text_change(
+                item,
+                "description",
+                before.argument_descriptions[argument],
+                after.argument_descriptions[argument],
+                after.where,
+            )
+
+    # ----------------------------------------------------------------- settings
+
+    def settings(self) -> None:
+        old = {s.name: s for s in self.old.settings}
+        new = {s.name: s for s in self.new.settings}
+        for setting_name, before in old.items():
+            if setting_name not in new:
+                self.emit(
+                    False,
+                    "setting-removed",
+                    f"setting {setting_name}",
+                    f"`{setting_name}` ({before.description}) is no longer read",
+                    before.where,
+                )
+        for setting_name, after in new.items():
+            self.setting(old.get(setting_name), after)
+
+    def setting(self, before: Setting | None, after: Setting) -> None:
+        name = f"setting {after.name}"
+        if before is None:
+            self.emit(
+                after.required,
+                "setting-required" if after.required else "setting-added",
+                name,
+                f"`{after.name}` ({after.description}) is a new "
+                f"{'required' if after.required else 'optional'} setting",
+                after.where,
+            )
+            return
+        if before.required != after.required:
+            self.emit(
+                after.required,
+                "setting-required" if after.required else "setting-optional",
+                name,
+                f"`{after.name}` is now {'required' if after.required else 'optional'}",
+                after.where,
+            )
+        elif before.default != after.default and not after.required:
+            self.emit(
+                False,
+                "setting-default-changed",
+                name,
+                f"the default of `{after.name}` changed from {before.default!r} to "
+                f"{after.default!r}",
+                after.where,
+            )
+
+    # ----------------------------------------------------------------- shared
+
+    def matched(
+        self,
+        old: Mapping[Any, T],
+        new: Mapping[Any, T],
+        *,
+        label: Callable[[T], str],
+        noun: str,
+        same: Callable[[str, T, T], None],
+        target: Callable[[T], str] | None,
+    ) -> None:
+        """Pair elements by key; a removed and an added one calling the same upstream
+        operation (with nothing else claiming it) are one renamed element."""
+        removed = [key for key in old if key not in new]
+        added = [key for key in new if key not in old]
+        renames: dict[Any, Any] = {}
+        if target is not None:
+            by_target: dict[str, list[Any]] = {}
+            for key in added:
+                by_target.setdefault(target(new[key]), []).append(key)
+            gone: dict[str, list[Any]] = {}
+            for key in removed:
+                gone.setdefault(target(old[key]), []).append(key)
+            for goal, keys in gone.items():
+                if goal and len(keys) == 1 and len(by_target.get(goal, [])) == 1:
+                    renames[keys[0]] = by_target[goal][0]
+        for key, before in old.items():
+            if key in new:
+                same(label(new[key]), before, new[key])
+            elif key in renames:
+                after = new[renames[key]]
+                self.emit(
+                    True,
+                    f"{noun}-renamed",
+                    label(before),
+                    f"{label(before)} was renamed: it is now {label(after)}",
+                    after.where,
+                )
+                same(label(after), before, after)
+            else:
+                self.emit(
+                    True,
+                    f"{noun}-removed",
+                    label(before),
+                    f"{label(before)} was removed",
+                    before.where,
+                )
+        for key, after in new.items():
+            if key not in old and key not in renames.values():
+                self.emit(
+                    False,
+                    f"{noun}-added",
+                    label(after),
+                    f"{label(after)} was added",
+                    after.where,
+                )
+
+    def text_change(self, name: str, field: str, before: str, after: str, where: str) -> None:
+        if before != after:
+            self.emit(False, f"{field}-changed", name, f"the {field} of {name} changed", where)
+
+    def required_change(
+        self, name: str, what: str, was: bool, now: bool, where: str, noun: str
+    ) -> None:
+        if was != now:
+            self.emit(
+                now,
+                f"{noun}-now-required" if now else f"{noun}-now-optional",
+                name,
+                f"{what} is now {'required' if now else 'optional'}",
+                where,
+            )
+
+    def output(self, name: str, before: Any, after: Any, where: str) -> None:
+        item = f"{name} output"
+        if before is None and after is None:
+            return
+        if after is None:
+            self.emit(
+                True,
+                "output-schema-removed",
+                item,
+                f"{name} no longer declares the shape of its answer",
+                where,
+            )
+        elif before is None:
+            self.emit(
+                False,
+                "output-schema-added",
+                item,
+                f"{name} now declares the shape of its answer",
+                where,
+            )
+        else:
+            self.schemas.schema(item, before, after, "output", where, owner=name)
+
+
+def _adapter_renames(old: Iterable[Adapter], new: Iterable[Adapter]) -> dict[str, str]:
+    """Old namespace → new one for the only adapter of a kind on both sides whose namespace
+    changed (clients never see a namespace; they see ports and names)."""
+    old_list, new_list = list(old), list(new)
+    renames = {}
+    for kind in ("rest", "mcp", "skill"):
+        before = [a for a in old_list if a.kind == kind]
+        after = [a for a in new_list if a.kind == kind]
+        if len(before) == len(after) == 1 and before[0].namespace != after[0].namespace:
+            renames[before[0].namespace] = after[0].namespace
+    return renames

@@ -1,0 +1,466 @@
+"""The public surface of a generated package, read from the lowered IR (nothing is
+rendered or formatted): what its clients, agents and operators depend on.
+
+* REST routes: method, path, parameters (where, type, required), output schema;
+* MCP tools: input schema (arguments, types, required), annotations, output schema;
+  resources (URI, MIME type, template parameters) and prompts (arguments);
+* adapters: port, transport, whether callers must authenticate;
+* environment settings: every variable the package reads, whether it is required, its
+  default.
+
+Every element carries the place in the spec that declares it (``file:line:col``). The IR
+keeps no positions, so elements are found again in the loaded document by what names them
+(an adapter's namespace, an operation's or tool's name, a resource's URI...); where that
+fails, the enclosing element's position is used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import ir
+from .diagnostics import Path
+from .loader import Document
+
+_DERIVED_TIMEOUTS = (
+    ("CONNECT_TIMEOUT", "5.0"),
+    ("READ_TIMEOUT", "30.0"),
+    ("TOTAL_TIMEOUT", "60.0"),
+    ("MAX_RESPONSE_BYTES", str(10 * 1024 * 1024)),
+    ("LOG_LEVEL", "INFO"),
+)
+"""Settings every package reads, with their defaults (``config.py``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A REST parameter: where it is read, its type, whether it is required."""
+
+    location: str
+    name: str
+    schema: dict[str, Any]
+    required: bool
+    where: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One REST route."""
+
+    adapter: str
+    method: str
+    path: str
+    params: tuple[Param, ...]
+    output: dict[str, Any] | None
+    description: str
+    target: str
+    """The upstream operation it calls (``namespace.operation``; empty for a mock)."""
+    where: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Routes match by adapter, method and path shape (placeholder names aside)."""
+        return (self.adapter, self.method, re.sub(r"\{[^{}]*\}", "{}", self.path))
+
+    @property
+    def label(self) -> str:
+        """How messages name the route."""
+        return f"{self.method} {self.path}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Tool:
+    """One MCP tool."""
+
+    adapter: str
+    name: str
+    title: str | None
+    description: str
+    input_schema: dict[str, Any]
+    output: dict[str, Any] | None
+    annotations: dict[str, bool]
+    target: str
+    where: str
+    arguments_where: dict[str, str]
+    """Where each declared argument is written (others: the tool's own position)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Resource:
+    """One MCP resource or resource template (fixed, read through a call, or a file)."""
+
+    adapter: str
+    uri: str
+    name: str
+    description: str
+    mime_type: str | None
+    parameters: tuple[str, ...]
+    where: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Prompt:
+    """One MCP prompt and its arguments (always strings)."""
+
+    adapter: str
+    name: str
+    title: str | None
+    description: str
+    arguments: dict[str, bool]
+    """Argument name → required."""
+    argument_descriptions: dict[str, str]
+    where: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Adapter:
+    """A server the package runs: how clients reach it."""
+
+    kind: str
+    namespace: str
+    port: int | None
+    transport: str
+    authentication: str | None
+    """The scheme callers must present (``None``: open)."""
+    where: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """An environment variable the package reads at start-up."""
+
+    name: str
+    required: bool
+    default: str | None
+    description: str
+    where: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Surface:
+    """Everything :mod:`naftiko_codegen.apidiff` compares."""
+
+    package: str
+    where: str
+    adapters: tuple[Adapter, ...]
+    routes: tuple[Route, ...]
+    tools: tuple[Tool, ...]
+    resources: tuple[Resource, ...]
+    prompts: tuple[Prompt, ...]
+    settings: tuple[Setting, ...]
+
+
+def extract(capability: ir.Capability, document: Document) -> Surface:
+    """The surface of ``capability``, located in ``document`` (the spec it came from)."""
+    finder = _Finder(document)
+    adapters: list[Adapter] = []
+    routes: list[Route] = []
+    tools: list[Tool] = []
+    resources: list[Resource] = []
+    prompts: list[Prompt] = []
+    for rest in capability.rest_adapters:
+        base = finder.adapter(rest.namespace)
+        adapters.append(
+            Adapter(
+                "rest",
+                rest.namespace,
+                rest.port,
+                "http",
+                _auth(rest.authentication),
+                finder.at(base),
+            )
+        )
+        routes.extend(_route(rest.namespace, op, finder, base) for op in rest.operations)
+        routes.extend(_forward(rest.namespace, forward, finder, base) for forward in rest.forwards)
+    for mcp in capability.mcp_adapters:
+        base = finder.adapter(mcp.namespace)
+        adapters.append(
+            Adapter(
+                "mcp",
+                mcp.namespace,
+                mcp.port,
+                mcp.transport,
+                _auth(mcp.authentication),
+                finder.at(base),
+            )
+        )
+        tools.extend(_tool(mcp.namespace, tool, finder, base) for tool in mcp.tools)
+        resources.extend(_resource(mcp.namespace, r, finder, base) for r in mcp.resources)
+        resources.extend(_file_resource(mcp.namespace, f, finder, base) for f in mcp.files)
+        prompts.extend(_prompt(mcp.namespace, p, finder, base) for p in mcp.prompts)
+    for skill in capability.skills:
+        base = finder.adapter(skill.namespace)
+        adapters.append(
+            Adapter(
+                "skill",
+                skill.namespace,
+                skill.port,
+                "http",
+                _auth(skill.authentication),
+                finder.at(base),
+            )
+        )
+    if capability.control is not None:
+        base = finder.control()
+        adapters.append(
+            Adapter(
+                "control",
+                "control",
+                capability.control.port,
+                "http",
+                _auth(capability.control.authentication),
+                finder.at(base),
+            )
+        )
+    return Surface(
+        package=capability.package,
+        where=finder.at(("info",)),
+        adapters=tuple(adapters),
+        routes=tuple(routes),
+        tools=tuple(tools),
+        resources=tuple(resources),
+        prompts=tuple(prompts),
+        settings=tuple(_settings(capability, finder)),
+    )
+
+
+def _auth(authentication: ir.Authentication | None) -> str | None:
+    return authentication.type if authentication is not None else None
+
+
+def _target(invocation: ir.Invocation | None, steps: Sequence[ir.Step] = ()) -> str:
+    if invocation is not None:
+        return f"{invocation.api.namespace}.{invocation.operation.name}"
+    calls = [s.invocation for s in steps if s.invocation is not None]
+    return ",".join(f"{c.api.namespace}.{c.operation.name}" for c in calls)
+
+
+def _route(namespace: str, op: ir.RestOperation, finder: _Finder, base: Path) -> Route:
+    where = finder.operation(base, op.name)
+    params = tuple(
+        Param(
+            item.location,
+            item.name,
+            item.json_schema,
+            item.required,
+            finder.at(finder.named(where, "inputParameters", item.name) or where),
+        )
+        for item in op.inputs
+    )
+    return Route(
+        namespace,
+        op.method,
+        op.path,
+        params,
+        op.output.schema,
+        op.description or op.summary,
+        _target(op.invocation, op.steps),
+        finder.at(where),
+    )
+
+
+def _forward(namespace: str, forward: ir.RestForward, finder: _Finder, base: Path) -> Route:
+    where = finder.named(base, "resources", forward.path, field="path") or base
+    return Route(
+        namespace,
+        "*",
+        forward.path,
+        (),
+        None,
+        forward.description,
+        f"{forward.api.namespace}.*",
+        finder.at(where),
+    )
+
+
+def _tool(namespace: str, tool: ir.McpTool, finder: _Finder, base: Path) -> Tool:
+    where = finder.named(base, "tools", tool.name) or base
+    arguments = {
+        name: finder.at(found)
+        for name in tool.input_schema.get("properties", {})
+        if (found := finder.named(where, "inputParameters", name)) is not None
+    }
+    annotations = dataclasses.asdict(tool.annotations)
+    return Tool(
+        namespace,
+        tool.name,
+        tool.title,
+        tool.description,
+        tool.input_schema,
+        tool.output.mcp_schema,
+        annotations,
+        _target(tool.invocation, tool.steps),
+        finder.at(where),
+        arguments,
+    )
+
+
+def _resource(namespace: str, resource: ir.McpResource, finder: _Finder, base: Path) -> Resource:
+    where = finder.named(base, "resources", resource.name) or base
+    return Resource(
+        namespace,
+        resource.uri,
+        resource.name,
+        resource.description,
+        resource.mime_type,
+        tuple(item.name for item in resource.inputs),
+        finder.at(where),
+    )
+
+
+def _file_resource(
+    namespace: str, resource: ir.McpFileResource, finder: _Finder, base: Path
+) -> Resource:
+    where = finder.named(base, "resources", resource.name) or base
+    return Resource(
+        namespace,
+        resource.uri,
+        resource.name,
+        resource.description,
+        resource.contents.get("mimeType"),
+        (),
+        finder.at(where),
+    )
+
+
+def _prompt(namespace: str, prompt: ir.McpPrompt, finder: _Finder, base: Path) -> Prompt:
+    where = finder.named(base, "prompts", prompt.name) or base
+    return Prompt(
+        namespace,
+        prompt.name,
+        prompt.title,
+        prompt.description,
+        {a.name: a.required for a in prompt.arguments},
+        {a.name: a.description for a in prompt.arguments},
+        finder.at(where),
+    )
+
+
+def _settings(capability: ir.Capability, finder: _Finder) -> list[Setting]:
+    """The variables ``config.py`` reads (same names, same defaults, same requirements)."""
+    prefix = capability.env_prefix + "_"
+    settings: list[Setting] = []
+    for index, api in enumerate(capability.apis):
+        where = finder.named(("capability",), "consumes", api.namespace, field="namespace")
+        where = where or finder.at_index(("capability", "consumes"), index)
+        settings.append(
+            Setting(
+                api.base_uri_env,
+                api.base_uri_required,
+                None if api.base_uri_required else api.base_uri,
+                f"base URL of the consumed API `{api.namespace}`",
+                finder.at(where + ("baseUri",)),
+            )
+        )
+    servers: list[tuple[str, str, int | None]] = [
+        (a.key, a.namespace, a.port) for a in capability.rest_adapters
+    ]
+    servers += [(a.key, a.namespace, a.port) for a in capability.mcp_adapters]
+    servers += [(a.key, a.namespace, a.port) for a in capability.skills]
+    if capability.control is not None:
+        servers.append((capability.control.key, "control", capability.control.port))
+    for key, namespace, port in servers:
+        where = finder.adapter(namespace) if namespace != "control" else finder.control()
+        for suffix, default in (("HOST", "127.0.0.1"), ("PORT", str(port or 0))):
+            settings.append(
+                Setting(
+                    f"{prefix}{key.upper()}_{suffix}",
+                    False,
+                    default,
+                    f"{suffix.lower()} of the adapter `{namespace}`",
+                    finder.at(where + (("port",) if suffix == "PORT" else ())),
+                )
+            )
+    for adapter in capability.oauth2_adapters:
+        oauth2 = adapter.authentication.oauth2 if adapter.authentication else None
+        assert oauth2 is not None
+        where = finder.adapter(adapter.namespace) + ("authentication",)
+        for field, default in (("ISSUER", oauth2.issuer), ("RESOURCE", oauth2.resource)):
+            settings.append(
+                Setting(
+                    f"{prefix}{adapter.key.upper()}_OAUTH2_{field}",
+                    not default,
+                    default,
+                    f"OAuth 2 {field.lower()} of `{adapter.namespace}`",
+                    finder.at(where),
+                )
+            )
+    for name, default in _DERIVED_TIMEOUTS:
+        settings.append(Setting(prefix + name, False, default, name.lower(), finder.at(())))
+    for variable in capability.variables:
+        if variable.location is not None:
+            continue  # read from a file the spec names, not from the environment
+        settings.append(
+            Setting(
+                variable.source_key,
+                variable.referenced,
+                None,
+                f"bound variable `{variable.name}`",
+                finder.at(finder.bound(variable.name)),
+            )
+        )
+    return settings
+
+
+class _Finder:
+    """Finds the document path of what the IR names (alpha2 lists of named entries)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.data: Mapping[str, Any] = document.data
+
+    def at(self, path: Path) -> str:
+        """``file:line:col`` of ``path`` (or of its nearest located ancestor)."""
+        line, column = self.document.locate(path)
+        return f"{self.document.file}:{line}:{column}"
+
+    def value(self, path: Path) -> Any:
+        node: Any = self.data
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node
+
+    def named(self, base: Path, collection: str, name: str, *, field: str = "name") -> Path | None:
+        """The entry of ``base.collection`` whose ``field`` is ``name``."""
+        items = self.value(base + (collection,))
+        if not isinstance(items, list):
+            return None
+        for index, item in enumerate(items):
+            if isinstance(item, Mapping) and str(item.get(field)) == name:
+                return base + (collection, index)
+        return None
+
+    def at_index(self, base: Path, index: int) -> Path:
+        return base + (index,)
+
+    def adapter(self, namespace: str) -> Path:
+        found = self.named(("capability",), "exposes", namespace, field="namespace")
+        return found or ("capability", "exposes")
+
+    def control(self) -> Path:
+        return self.named(("capability",), "exposes", "control", field="type") or ("capability",)
+
+    def operation(self, base: Path, name: str) -> Path:
+        """A REST operation by name (a repeated name was suffixed ``-2``...: its base)."""
+        resources = self.value(base + ("resources",))
+        count = len(resources) if isinstance(resources, list) else 0
+        for candidate in (name, re.sub(r"-\d+$", "", name)):
+            for r_index in range(count):
+                found = self.named(base + ("resources", r_index), "operations", candidate)
+                if found is not None:
+                    return found
+        return base
+
+    def bound(self, name: str) -> Path:
+        binds = self.value(("binds",))
+        for index, bind in enumerate(binds if isinstance(binds, list) else []):
+            keys = bind.get("keys") if isinstance(bind, Mapping) else None
+            if isinstance(keys, Mapping) and name in keys:
+                return ("binds", index, "keys", name)
+        return ("binds",)
