@@ -20,7 +20,7 @@ from .batch import run as run_jobs
 from .exit_codes import ExitCode
 from .plan import Plan, UsageProblem, load_project, plan
 from .progress import Reporter
-from .project import ConfigError, ConfigProblem, Project, package_name_problem
+from .project import ConfigError, ConfigProblem, ConfiguredSpec, package_name_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -335,8 +335,7 @@ def diff_command(old: str, new: str, output_format: str, config: Path | None) ->
     from .diagnostics import CompilationFailed, Diagnostic, summary_line
     from .revisions import RevisionError, read_side
 
-    project = _diff_project(config)
-    configured = {os.path.realpath(c.spec): c for c in project.specs()} if project else {}
+    configured = {os.path.realpath(c.spec): c for c in _configured_specs(config)}
 
     def package_name(working: Path | None) -> str | None:
         found = configured.get(os.path.realpath(working)) if working is not None else None
@@ -390,10 +389,11 @@ def diff_command(old: str, new: str, output_format: str, config: Path | None) ->
         sys.exit(ExitCode.BREAKING)
 
 
-def _diff_project(config: Path | None) -> Project | None:
-    """The configuration (for configured package names); a problem ends the command."""
+def _configured_specs(config: Path | None) -> list[ConfiguredSpec]:
+    """The configured capabilities (for their package names); a problem ends the command."""
     try:
-        return load_project(config)
+        project = load_project(config)
+        return project.specs() if project is not None else []
     except ConfigError as error:
         _report_config(error.problems)
         sys.exit(ExitCode.INVALID)

@@ -73,6 +73,10 @@ def plan(
         raise UsageProblem("-o/--output takes exactly one SPEC (and no --changed)")
     if package_name is not None and len(specs) != 1:
         raise UsageProblem("--package-name takes exactly one SPEC")
+    unique: dict[Path, Path] = {}
+    for spec in specs:  # a file named twice is one job
+        unique.setdefault(_real(spec), spec)
+    specs = list(unique.values())
     configured = project.specs() if project is not None else []
     warnings = list(project.warnings) + project.expansion_warnings() if project else []
     if changed:

@@ -58,7 +58,7 @@ class Bar:
         filled = cells * self.done // self.total
         bar = "[" + "#" * filled + "." * (cells - filled) + "]"
         room = max(0, width - len(bar) - len(counter) - 1)
-        self.stream.write("\r\x1b[K" + bar + counter + self.label[-room:] if room else "")
+        self.stream.write("\r\x1b[K" + bar + counter + (self.label[-room:] if room else ""))
         self.stream.flush()
 
     def clear(self) -> None:
