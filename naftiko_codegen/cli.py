@@ -10,17 +10,21 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .batch import JobResult, Mode, Options, usable_cpus
 from .batch import run as run_jobs
+from .diagnostics import summary_line
 from .exit_codes import ExitCode
 from .plan import Plan, UsageProblem, load_project, plan
 from .progress import Reporter
 from .project import ConfigError, ConfigProblem, ConfiguredSpec, package_name_problem
+
+if TYPE_CHECKING:
+    from .apidiff import Change
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -308,8 +312,15 @@ def validate_command(
 
 
 @main.command(name="diff")
-@click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("old", metavar="[OLD", required=False)
+@click.argument("new", metavar="NEW]", required=False)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Instead of OLD and NEW: compare every capability the project configuration lists "
+    "with its version at the git revision REV (added ones are not breaking, removed ones "
+    "are).",
+)
 @click.option(
     "--format",
     "output_format",
@@ -322,7 +333,9 @@ def validate_command(
 )
 @_config_option
 @_guarded
-def diff_command(old: str, new: str, output_format: str, config: Path | None) -> None:
+def diff_command(
+    old: str | None, new: str | None, base: str | None, output_format: str, config: Path | None
+) -> None:
     """Compare the public surface two versions of a capability generate: REST routes, MCP
     tools, resources and prompts (arguments, types, required flags, annotations, output
     schemas), adapters and environment settings. OLD and NEW are spec files or
@@ -332,36 +345,63 @@ def diff_command(old: str, new: str, output_format: str, config: Path | None) ->
     cannot be read, 3 on an internal error.
     """
     from .apidiff import compare
-    from .diagnostics import CompilationFailed, Diagnostic, summary_line
+    from .diagnostics import CompilationFailed, Diagnostic
+    from .repodiff import compare_repository
     from .revisions import RevisionError, read_side
 
-    configured = {os.path.realpath(c.spec): c for c in _configured_specs(config)}
+    if (base is None) != (old is not None and new is not None) or (base and (old or new)):
+        click.echo("naftiko-gen: error: diff takes OLD and NEW, or --base REV alone", err=True)
+        sys.exit(ExitCode.INVALID)
+    configured = _configured_specs(config)
+    by_path = {os.path.realpath(c.spec): c for c in configured}
 
     def package_name(working: Path | None) -> str | None:
-        found = configured.get(os.path.realpath(working)) if working is not None else None
+        found = by_path.get(os.path.realpath(working)) if working is not None else None
         return found.package_name if found is not None else None
 
-    sides = []
+    changes = []
+    warnings: list[Diagnostic] = []
     problems: list[Diagnostic] = []
-    unreadable = False
-    for argument in (old, new):
-        try:
-            sides.append(read_side(argument, package_name))
-        except CompilationFailed as failure:
-            problems.extend(failure.diagnostics)
-        except RevisionError as error:
-            click.echo(f"naftiko-gen: error: {error}", err=True)
-            unreadable = True
-    if problems or unreadable:
-        for diagnostic in problems:
-            click.echo(diagnostic.format_text(), err=True)
-        if problems:
-            click.echo(f"naftiko-gen: diff: {summary_line(problems)}", err=True)
+    try:
+        if base is not None:
+            project = load_project(config)
+            if project is None:
+                raise UsageProblem(
+                    "--base compares the configured capabilities, but no [tool.naftiko-gen] "
+                    "table was found"
+                )
+            everything = compare_repository(project, base)
+            changes, warnings, problems = (
+                everything.changes,
+                everything.warnings,
+                everything.errors,
+            )
+        else:
+            assert old is not None and new is not None
+            sides = []
+            for argument in (old, new):
+                try:
+                    sides.append(read_side(argument, package_name))
+                except CompilationFailed as failure:
+                    problems.extend(failure.diagnostics)
+            if len(sides) == 2:
+                warnings = sides[0].warnings + sides[1].warnings
+                changes = compare(sides[0].surface, sides[1].surface)
+    except (RevisionError, UsageProblem) as error:
+        click.echo(f"naftiko-gen: error: {error}", err=True)
         sys.exit(ExitCode.INVALID)
-    for side in sides:
-        for diagnostic in side.warnings:
-            click.echo(diagnostic.format_text(), err=True)
-    changes = compare(sides[0].surface, sides[1].surface)
+    for diagnostic in [*problems, *warnings]:
+        click.echo(diagnostic.format_text(), err=True)
+    if problems:
+        click.echo(f"naftiko-gen: diff: {summary_line(problems)}", err=True)
+        sys.exit(ExitCode.INVALID)
+    _print_changes(changes, output_format)
+    if any(change.breaking for change in changes):
+        sys.exit(ExitCode.BREAKING)
+
+
+def _print_changes(changes: Sequence[Change], output_format: str) -> None:
+    """The breaking, then the non-breaking changes (stdout), and a count (stderr)."""
     breaking = [change for change in changes if change.breaking]
     others = [change for change in changes if not change.breaking]
     if output_format == "json":
@@ -370,23 +410,23 @@ def diff_command(old: str, new: str, output_format: str, config: Path | None) ->
             "non_breaking": [change.to_json() for change in others],
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        for title, group in (("breaking", breaking), ("non-breaking", others)):
-            if group:
-                click.echo(f"{title} changes ({len(group)}):")
-                for change in group:
-                    click.echo(f"  {change.location}: {change.kind}: {change.message}")
-        click.echo(
+        return
+    for title, group in (("breaking", breaking), ("non-breaking", others)):
+        if group:
+            click.echo(f"{title} changes ({len(group)}):")
+            for change in group:
+                click.echo(f"  {change.location}: {change.kind}: {change.message}")
+    click.echo(
+        (
             (
                 f"naftiko-gen: {len(breaking)} breaking, {len(others)} non-breaking "
                 f"change{'s' * (len(others) != 1)}"
-                if changes
-                else "naftiko-gen: no change in the public surface"
-            ),
-            err=True,
-        )
-    if breaking:
-        sys.exit(ExitCode.BREAKING)
+            )
+            if changes
+            else "naftiko-gen: no change in the public surface"
+        ),
+        err=True,
+    )
 
 
 def _configured_specs(config: Path | None) -> list[ConfiguredSpec]:

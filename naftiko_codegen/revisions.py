@@ -50,20 +50,48 @@ def materialised(argument: str) -> Iterator[tuple[Path, str, Path | None]]:
     revision, separator, path = argument[len(GIT_PREFIX) :].partition(":")
     if not separator or not revision or not path:
         raise RevisionError(f"{argument}: expected git:REV:PATH (for example git:HEAD~1:spec.yaml)")
-    top = _git("rev-parse", "--show-toplevel").strip()
+    top = Path(_git("rev-parse", "--show-toplevel").strip())
     if path.startswith(("./", "../")):
         prefix = _git("rev-parse", "--show-prefix").strip()
         path = posixpath.normpath(posixpath.join(prefix, path))
     if path.startswith("../") or path == "..":
         raise RevisionError(f"{argument}: {path} is outside the repository")
     _git("cat-file", "-e", f"{revision}:{path}", what=f"{argument}: no such file at {revision}")
-    folder = posixpath.dirname(path)
-    archive = _git_bytes("-C", top, "archive", "--format=tar", revision, "--", folder or ".")
+    with revision_tree(revision, top / posixpath.dirname(path)) as (root, _):
+        yield root / path, f"git:{revision}:{path}", top / path
+
+
+@contextmanager
+def revision_tree(revision: str, folder: Path) -> Iterator[tuple[Path, Path]]:
+    """``folder`` (of the working tree) as it was at ``revision``, extracted into a temporary
+    directory: (the directory standing for the repository's top, the top itself)."""
+    top = Path(
+        _git(
+            "-C", str(folder if folder.is_dir() else folder.parent), "rev-parse", "--show-toplevel"
+        ).strip()
+    )
+    _git(
+        "-C",
+        str(top),
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        f"{revision}^{{commit}}",
+        what=f"{revision} is not a revision of the repository at {top}",
+    )
+    relative = Path(os.path.relpath(folder.resolve(), top.resolve())).as_posix()
+    if relative.startswith(".."):
+        raise RevisionError(f"{folder} is outside the repository at {top}")
+    listed = _git("-C", str(top), "ls-tree", "--name-only", revision, "--", relative)
     with tempfile.TemporaryDirectory(prefix="naftiko-gen-diff-") as temporary:
         root = Path(temporary)
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(root, filter="data")
-        yield root / path, f"git:{revision}:{path}", Path(top) / path
+        if listed.strip():  # the folder existed at the revision
+            archive = _git_bytes(
+                "-C", str(top), "archive", "--format=tar", revision, "--", relative
+            )
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(root, filter="data")
+        yield root, top
 
 
 def _git(*args: str, what: str | None = None) -> str:
@@ -85,13 +113,19 @@ def read_side(argument: str, package_name: Callable[[Path | None], str | None]) 
     """The surface of the capability ``argument`` names; raises
     :class:`CompilationFailed` (diagnostics naming ``argument``) or :class:`RevisionError`."""
     with materialised(argument) as (path, shown, working):
-        rename = _renamer(path, shown)
-        try:
-            capability, warnings, _ = pipeline.analyse(path, package_name=package_name(working))
-        except CompilationFailed as failure:
-            raise CompilationFailed([rename(d) for d in failure.diagnostics]) from None
-        document = load_document(path, display_name=shown)
-        return Side(extract(capability, document), [rename(d) for d in warnings])
+        return read_spec(path, shown, package_name(working))
+
+
+def read_spec(path: Path, shown: str, package_name: str | None) -> Side:
+    """The surface of the capability in ``path``, shown as ``shown`` (a ``git:`` name when it
+    was extracted from a revision)."""
+    rename = _renamer(path, shown)
+    try:
+        capability, warnings, _ = pipeline.analyse(path, package_name=package_name)
+    except CompilationFailed as failure:
+        raise CompilationFailed([rename(d) for d in failure.diagnostics]) from None
+    document = load_document(path, display_name=shown)
+    return Side(extract(capability, document), [rename(d) for d in warnings])
 
 
 def _renamer(path: Path, shown: str) -> Callable[[Diagnostic], Diagnostic]:

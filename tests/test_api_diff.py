@@ -217,3 +217,43 @@ def test_surface_round_trips_through_json() -> None:
     capability, _, _ = pipeline.analyse(BASE)
     extracted = surface.extract(capability, load_document(BASE, display_name="old.yaml"))
     assert surface_from_json(json.loads(json.dumps(dataclasses.asdict(extracted)))) == extracted
+
+
+def test_base_compares_every_configured_capability(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    (root / "caps").mkdir(parents=True)
+    (root / "naftiko-gen.toml").write_text(
+        '[[build]]\nspecs = "caps/*.yaml"\noutput = "generated/{stem}"\n'
+    )
+    for name in ("a", "b"):
+        (root / "caps" / f"{name}.yaml").write_text(BASE.read_text())
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "first")
+    monkeypatch.chdir(root)
+    clean = run("diff", "--base", "HEAD", "--format", "json")
+    assert (clean.exit_code, json.loads(clean.stdout)) == (0, {"breaking": [], "non_breaking": []})
+    removed = CASES / "tool-removed" / "new.yaml"
+    (root / "caps" / "a.yaml").write_text(removed.read_text())
+    (root / "caps" / "b.yaml").unlink()
+    (root / "caps" / "c.yaml").write_text(BASE.read_text())
+    result = run("diff", "--base", "HEAD", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, SCHEMA)
+    assert [(c["kind"], c["location"]) for c in document["breaking"]] == [
+        ("tool-removed", "git:HEAD:caps/a.yaml:111:11"),
+        ("capability-removed", "git:HEAD:caps/b.yaml:1:1"),
+    ]
+    assert [(c["kind"], c["location"]) for c in document["non_breaking"]] == [
+        ("capability-added", "caps/c.yaml:3:3"),  # its info
+    ]
+    (root / "caps" / "c.yaml").write_text("naftiko: [\n")
+    invalid = run("diff", "--base", "HEAD")
+    assert invalid.exit_code == 2 and "caps/c.yaml:2:1: error[NG001]" in invalid.stderr
+    assert run("diff", "--base", "HEAD", "caps/a.yaml").exit_code == 2
+    assert run("diff", "caps/a.yaml").exit_code == 2
+    unknown = run("diff", "--base", "no-such-revision")
+    assert unknown.exit_code == 2 and "no-such-revision is not a revision" in unknown.stderr
