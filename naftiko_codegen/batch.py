@@ -35,7 +35,7 @@ from typing import IO, Any, Literal
 from .diagnostics import CompilationFailed, Diagnostic, Severity
 from .formatting import BackgroundFormatter
 from .output import Drift, OutputError, compare_tree, write_tree
-from .project import display_path
+from .project import ConfiguredSpec, display_path
 
 Mode = Literal["build", "check", "diff", "validate"]
 Status = Literal["built", "unchanged", "clean", "drift", "valid", "invalid", "failed", "internal"]
@@ -47,10 +47,9 @@ class Job:
 
     spec: Path
     output: Path | None = None
-    """Where the package goes; ``None`` with an ``output_template`` holding ``{package}``."""
-    output_template: str | None = None
-    """``output`` relative to ``root`` with ``{package}`` still to substitute."""
-    root: Path | None = None
+    """Where the package goes; ``None``: the configured output, once the package name is
+    known (``{package}``)."""
+    configured: ConfiguredSpec | None = None
     package_name: str | None = None
     strict: bool = False
 
@@ -58,9 +57,8 @@ class Job:
         """The output directory once the package name is known."""
         if self.output is not None:
             return self.output
-        assert self.output_template is not None and self.root is not None
-        text = self.output_template.replace("{package}", package)
-        return Path(os.path.normpath(self.root / text))
+        assert self.configured is not None
+        return self.configured.output_for(package)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -101,6 +101,18 @@ def _jobs_option(command: F) -> F:
     )(command)
 
 
+def _format_option(help: str) -> Callable[[F], F]:
+    """``--format text|json`` with its help text."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help,
+    )
+
+
 def _report_config(problems: Sequence[ConfigProblem]) -> None:
     for problem in problems:
         click.echo(problem.format_text(), err=True)
@@ -264,14 +276,9 @@ def _exit_status(code: object) -> int:
 @click.argument(
     "specs", metavar="[SPEC]...", nargs=-1, type=click.Path(dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: `file:line:col: severity[code]: message` lines on stderr; "
-    "json: one JSON document with every diagnostic on stdout.",
+@_format_option(
+    "text: `file:line:col: severity[code]: message` lines on stderr; "
+    "json: one JSON document with every diagnostic on stdout."
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_jobs_option
@@ -321,15 +328,10 @@ def validate_command(
     "with its version at the git revision REV (added ones are not breaking, removed ones "
     "are).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: the breaking then the non-breaking changes, one per line; json: "
+@_format_option(
+    "text: the breaking then the non-breaking changes, one per line; json: "
     '{"breaking": [...], "non_breaking": [...]}, each change with kind, name, message and '
-    "location.",
+    "location."
 )
 @_config_option
 @_guarded

@@ -131,8 +131,7 @@ def _job(configured: ConfiguredSpec, strict: bool) -> Job:
     return Job(
         configured.spec,
         output=configured.static_output,
-        output_template=configured.output_template,
-        root=configured.root,
+        configured=configured,
         package_name=configured.package_name,
         strict=strict or configured.strict,
     )

@@ -156,75 +156,59 @@ class Surface:
 def extract(capability: ir.Capability, document: Document) -> Surface:
     """The surface of ``capability``, located in ``document`` (the spec it came from)."""
     finder = _Finder(document)
-    adapters: list[Adapter] = []
     routes: list[Route] = []
     tools: list[Tool] = []
     resources: list[Resource] = []
     prompts: list[Prompt] = []
     for rest in capability.rest_adapters:
         base = finder.adapter(rest.namespace)
-        adapters.append(
-            Adapter(
-                "rest",
-                rest.namespace,
-                rest.port,
-                "http",
-                _auth(rest.authentication),
-                finder.at(base),
-            )
-        )
         routes.extend(_route(rest.namespace, op, finder, base) for op in rest.operations)
         routes.extend(_forward(rest.namespace, forward, finder, base) for forward in rest.forwards)
     for mcp in capability.mcp_adapters:
         base = finder.adapter(mcp.namespace)
-        adapters.append(
-            Adapter(
-                "mcp",
-                mcp.namespace,
-                mcp.port,
-                mcp.transport,
-                _auth(mcp.authentication),
-                finder.at(base),
-            )
-        )
         tools.extend(_tool(mcp.namespace, tool, finder, base) for tool in mcp.tools)
         resources.extend(_resource(mcp.namespace, r, finder, base) for r in mcp.resources)
         resources.extend(_file_resource(mcp.namespace, f, finder, base) for f in mcp.files)
         prompts.extend(_prompt(mcp.namespace, p, finder, base) for p in mcp.prompts)
-    for skill in capability.skills:
-        base = finder.adapter(skill.namespace)
-        adapters.append(
-            Adapter(
-                "skill",
-                skill.namespace,
-                skill.port,
-                "http",
-                _auth(skill.authentication),
-                finder.at(base),
-            )
-        )
-    if capability.control is not None:
-        base = finder.control()
-        adapters.append(
-            Adapter(
-                "control",
-                "control",
-                capability.control.port,
-                "http",
-                _auth(capability.control.authentication),
-                finder.at(base),
-            )
-        )
     return Surface(
         package=capability.package,
         where=finder.at(("info",)),
-        adapters=tuple(adapters),
+        adapters=_adapters(capability, finder),
         routes=tuple(routes),
         tools=tuple(tools),
         resources=tuple(resources),
         prompts=tuple(prompts),
         settings=tuple(_settings(capability, finder)),
     )
+
+
+def _adapters(capability: ir.Capability, finder: _Finder) -> tuple[Adapter, ...]:
+    """Every server of the package: how a client reaches it and what it must present."""
+    servers: list[tuple[str, ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter]] = [
+        *(("rest", adapter) for adapter in capability.rest_adapters),
+        *(("mcp", adapter) for adapter in capability.mcp_adapters),
+        *(("skill", adapter) for adapter in capability.skills),
+    ]
+    adapters = [
+        Adapter(
+            kind,
+            server.namespace,
+            server.port,
+            server.transport if isinstance(server, ir.McpAdapter) else "http",
+            _auth(server.authentication),
+            finder.at(finder.adapter(server.namespace)),
+        )
+        for kind, server in servers
+    ]
+    control = capability.control
+    if control is not None:
+        where = finder.at(finder.control())
+        adapters.append(
+            Adapter(
+                "control", "control", control.port, "http", _auth(control.authentication), where
+            )
+        )
+    return tuple(adapters)
 
 
 def _auth(authentication: ir.Authentication | None) -> str | None:
