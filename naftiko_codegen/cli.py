@@ -303,14 +303,12 @@ def validate_command(
         _report_config(work.warnings)
     options = Options("validate")
     reporter = Reporter(work.jobs, "validate", quiet=as_json, single=False)
-    results = run_jobs(work.jobs, options, workers=jobs or usable_cpus(), on_result=reporter)
-    everything = [d for result in results for d in result.diagnostics]
+    on_result = (lambda result: None) if as_json else reporter  # JSON: stdout only
+    results = run_jobs(work.jobs, options, workers=jobs or usable_cpus(), on_result=on_result)
     if as_json:
-        reporter.bar.clear()
+        everything = [d.to_json() for result in results for d in result.diagnostics]
         valid = not any(result.failed for result in results)
-        click.echo(
-            json.dumps({"valid": valid, "diagnostics": [d.to_json() for d in everything]}, indent=2)
-        )
+        click.echo(json.dumps({"valid": valid, "diagnostics": everything}, indent=2))
     else:
         reporter.summary(results)
     code = _exit_code(results, "validate")

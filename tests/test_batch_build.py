@@ -15,6 +15,7 @@ import re
 import select
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -322,3 +323,39 @@ def test_progress_bar_on_a_terminal_only_outside_ci(repo: Path) -> None:
     assert "\x1b[K" not in quiet_ci and SUMMARY.search(quiet_ci)
     plain = naftiko_gen(repo, "build")  # not a terminal
     assert "\x1b[K" not in plain.stderr
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_complete_outputs(fresh: Path) -> None:
+    """SIGINT to the whole process group (what Ctrl-C sends) once the first output is
+    written: exit 130, no worker left running, every output complete or absent."""
+    environment = {k: v for k, v in os.environ.items() if k != "CI"}
+    environment["NAFTIKO_GEN_CACHE_DIR"] = "off"  # slow enough to be interrupted midway
+    process = subprocess.Popen(
+        [sys.executable, "-m", "naftiko_codegen", "build", "--jobs", "2"],
+        cwd=fresh,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        start_new_session=True,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 120
+    first = ""
+    while time.monotonic() < deadline and "wrote" not in first:
+        first = process.stderr.readline()
+        assert first or process.poll() is None, "the build ended before it was interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=60) == 130, rest
+    assert "naftiko-gen: interrupted" in rest
+    with pytest.raises(ProcessLookupError):  # every worker was stopped and collected
+        os.killpg(process.pid, 0)
+    written = [p.parent for p in (fresh / "generated").glob("*/.naftiko-gen.json")]
+    assert 1 <= len(written) < len(OUTPUTS)
+    for out in written:
+        manifest = json.loads((out / ".naftiko-gen.json").read_text())
+        assert all((out / name).is_file() for name in manifest["files"])
+    again = naftiko_gen(fresh, "build")
+    assert again.returncode == 0, again.stderr
+    assert not list((fresh / "generated").glob(".*naftiko-gen-*"))  # leftovers swept
