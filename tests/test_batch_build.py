@@ -351,7 +351,13 @@ def test_ctrl_c_stops_the_workers_and_leaves_complete_outputs(fresh: Path) -> No
     assert "naftiko-gen: interrupted" in rest
     with pytest.raises(ProcessLookupError):  # every worker was stopped and collected
         os.killpg(process.pid, 0)
-    written = [p.parent for p in (fresh / "generated").glob("*/.naftiko-gen.json")]
+    # A worker stopped while assembling an output leaves its hidden staging folder beside
+    # it (swept by the next build); the outputs themselves are complete.
+    written = [
+        p.parent
+        for p in (fresh / "generated").glob("*/.naftiko-gen.json")
+        if not p.parent.name.startswith(".")
+    ]
     assert 1 <= len(written) < len(OUTPUTS)
     for out in written:
         manifest = json.loads((out / ".naftiko-gen.json").read_text())
