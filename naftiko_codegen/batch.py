@@ -3,11 +3,13 @@
 The compiler is imported once; then worker processes are forked (a fork shares the imported
 modules, so a worker starts in a millisecond instead of the third of a second a new
 ``naftiko-gen`` process takes). Each worker gets its own slice of the CPUs this process may
-run on, and takes one capability at a time from the parent, so a long one never holds the
-others up. A worker given a single CPU formats on it alone (the formatter forks a helper
-only where its process may use a second CPU); one given several, when there are fewer
-capabilities than CPUs, lets the formatter use them. All workers share the on-disk format
-cache and write their outputs atomically (``output.write_tree``).
+run on, and takes one capability at a time from the parent, the largest files first, so a
+long one never holds the others up at the end; once nothing is left to hand out, the workers
+still compiling may use every CPU again. A worker given a single CPU formats on it alone
+(the formatter forks a helper only where its process may use a second CPU); one given
+several, when there are fewer capabilities than CPUs, lets the formatter use them. All
+workers share the on-disk format cache and write their outputs atomically
+(``output.write_tree``).
 
 Forking is used only from a single-threaded process (a fork copies no other thread, so a
 lock another thread held would never be released in the child) and only where
@@ -295,12 +297,14 @@ class _Pool:
         self.options = options
         self.claims = claims
         self.slices = _cpu_slices(size)
+        self.workers: list[_Worker] = []
 
     def run(self, pending: list[int], record: Callable[[JobResult], None]) -> None:
         """Run ``pending`` jobs to the end; each result goes to ``record`` as it arrives."""
-        queue = list(reversed(pending))
+        queue = sorted(pending, key=self._size)  # popped from the end: the largest first
         selector = selectors.DefaultSelector()
         workers: list[_Worker] = []
+        self.workers = workers
         try:
             for cpus in self.slices:
                 worker = self._spawn(cpus)
@@ -337,14 +341,31 @@ class _Pool:
             for worker in workers:
                 self._stop(worker)
 
+    def _size(self, index: int) -> int:
+        try:
+            return self.jobs[index].spec.stat().st_size
+        except OSError:
+            return 0
+
     def _feed(self, worker: _Worker, queue: list[int]) -> None:
-        """Give ``worker`` its next job, or tell it to leave when there is none."""
+        """Give ``worker`` its next job, or tell it to leave when there is none.
+
+        Once nothing is left to hand out, the workers still compiling may use every CPU of
+        the mask (their formatter then forks onto the idle ones): the end of a batch does
+        not wait for one capability on one CPU while the others idle.
+        """
         if queue:
             worker.job = queue.pop()
             _send(worker.commands, worker.job)
-        else:
-            with contextlib.suppress(OSError):
-                worker.commands.close()
+            return
+        with contextlib.suppress(OSError):
+            worker.commands.close()
+        if self.slices[0] and hasattr(os, "sched_setaffinity"):
+            everything = frozenset().union(*self.slices)
+            for busy in self.workers:
+                if busy.job is not None and busy is not worker:
+                    with contextlib.suppress(OSError):
+                        os.sched_setaffinity(busy.pid, everything)
 
     def _spawn(self, cpus: frozenset[int]) -> _Worker:
         commands_in, commands_out = os.pipe()
