@@ -1,6 +1,7 @@
 """Section ``batch``: one ``naftiko-gen build`` of many capabilities against one process each.
 
-For N of the 100 real capabilities in ``specs/batch/`` (10, 30 and 100 in the full run), both
+For N of the 100 real capabilities in ``specs/batch/`` (10, 30 and 100 in the full run, taken
+evenly from the sorted list so that every size mixes the providers alike), both
 routes start with an empty format cache (``NAFTIKO_GEN_CACHE_DIR``) and write into new
 folders:
 
@@ -132,7 +133,9 @@ class _Workspace:
 
     def __init__(self, root: Path, count: int) -> None:
         self.root = root
-        self.specs = sorted(SPECS.glob("*.yaml"))[:count]
+        every = sorted(SPECS.glob("*.yaml"))
+        # Spread over the whole list (every provider), so the sizes compare like with like.
+        self.specs = [every[i * len(every) // count] for i in range(min(count, len(every)))]
         project = root / "project"
         (project / "specs").mkdir(parents=True)
         for spec in self.specs:
