@@ -75,8 +75,9 @@ def main() -> None:
     packages: a FastAPI server for REST adapters, an MCP server for MCP adapters, and an httpx
     client for every consumed API.
 
-    Exit codes: 0 success, 1 drift found by `build --check`, 2 invalid spec, unusable output
-    directory or bad usage, 3 internal error.
+    Exit codes: 0 success, 1 drift found by `build --check` or a breaking change found by
+    `diff`, 2 invalid spec, unusable output directory, configuration problem or bad usage, 3
+    internal error.
     """
 
 

@@ -13,7 +13,8 @@ class ExitCode(enum.IntEnum):
     BREAKING = 1
     """``diff`` found a breaking change (the same status as drift: "the check failed")."""
     INVALID = 2
-    """The spec is invalid, or the command line was used wrongly."""
+    """A spec is invalid (in a batch: any of them, the others still built), an output is
+    unusable, the configuration has a problem, or the command line was used wrongly."""
     INTERNAL = 3
     """A bug in naftiko-gen; the message asks for a report."""
     INTERRUPTED = 130

@@ -6,7 +6,7 @@ under ``[tool.naftiko-gen]``), lists build entries::
 
     [[tool.naftiko-gen.build]]
     specs = "capabilities/*.yaml"          # glob(s), relative to the file holding the table
-    output = "generated/{stem}"            # {stem}: file name without suffix; {package}
+    output = "generated/{stem}"            # {stem}, {path}, {package} (see the README)
     package-name = "acme_{stem}"           # optional
     strict = true                          # optional
 
@@ -226,7 +226,9 @@ class Project:
             entry=entry,
             package_name=package,
             openapi=tuple(openapi),
-            output_template=entry.output.replace("{stem}", stem),
+            output_template=entry.output.replace("{stem}", stem).replace(
+                "{path}", Path(os.path.relpath(spec.parent / stem, self.root)).as_posix()
+            ),
             root=self.root,
         )
 

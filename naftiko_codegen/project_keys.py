@@ -1,7 +1,7 @@
 """The keys of a ``[tool.naftiko-gen]`` table, checked: every problem found, located.
 
 ``[tool.naftiko-gen]`` holds ``build``, an array of tables; each entry holds ``specs`` (a
-glob or an array of globs), ``output`` (``{stem}``, ``{package}``), and optionally
+glob or an array of globs), ``output`` (``{stem}``, ``{path}``, ``{package}``), and optionally
 ``exclude``, ``package-name`` (``{stem}``), ``openapi`` (``[NAMESPACE=]FILE``, ``{stem}``)
 and ``strict``.
 """
@@ -26,7 +26,7 @@ TOP_KEYS = ("build",)
 """Keys of the ``[tool.naftiko-gen]`` table itself."""
 
 _PLACEHOLDERS = {
-    "output": ("stem", "package"),
+    "output": ("stem", "path", "package"),
     "package-name": ("stem",),
     "openapi": ("stem",),
 }

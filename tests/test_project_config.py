@@ -141,6 +141,7 @@ def test_unknown_key_is_located_with_a_suggestion(
         ('specs = 3\noutput = "g/{stem}"', 2, "`specs` must be a non-empty string or an array"),
         ('specs = []\noutput = "g/{stem}"', 2, "`specs` must be a non-empty string or an array"),
         ('specs = "*.yaml"\noutput = "g/{name}"', 3, "`output` uses the placeholder `{name}`"),
+        ('specs = "*.yaml"\noutput = "g/{stem}"\npackage-name = "p_{path}"', 4, "`{path}`"),
         ('specs = "*.yaml"\noutput = "g/{stem!r}"', 3, "`output` uses the placeholder `{stem}`"),
         ('specs = "*.yaml"\noutput = "g/{stem"', 3, "expected '}' before end of string"),
         ('specs = "*.yaml"\noutput = ""', 3, "`output` must be a non-empty string"),
@@ -239,6 +240,20 @@ def test_templates_exclude_and_globs(tmp_path: Path) -> None:
     assert specs[0].static_output is None
     assert specs[0].output_for("acme_my_api") == tmp_path / "gen" / "acme_my_api-my-api"
     assert all(s.strict for s in specs)
+
+
+def test_path_placeholder_mirrors_the_folders(tmp_path: Path) -> None:
+    """``{path}``: the spec's path below the configuration's folder, without its suffix, so
+    files of one name in different folders get different outputs."""
+    file = repository(
+        tmp_path, '[[tool.naftiko-gen.build]]\nspecs = "**/*.yaml"\noutput = "gen/{path}"\n'
+    )
+    write(tmp_path / "caps" / "deep" / "pets.yaml", MINIMAL.read_text())
+    project = load(file)
+    assert project is not None
+    outputs = {s.spec.relative_to(tmp_path).as_posix(): s.static_output for s in project.specs()}
+    assert outputs["pets.yaml"] == tmp_path / "gen" / "pets"
+    assert outputs["caps/deep/pets.yaml"] == tmp_path / "gen" / "caps" / "deep" / "pets"
 
 
 def test_a_glob_matching_nothing_is_a_warning(
