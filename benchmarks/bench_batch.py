@@ -36,6 +36,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from results import Results
+from section import Context, Section
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SPECS = BENCH / "specs" / "batch"
@@ -300,6 +303,35 @@ def chapter(results: BatchResults | None, number: str = "") -> str:
         lines.append(f"\nA build failed ({', '.join(failed)}): the figures above are suspect.")
     lines.extend(f"\n{note}" for note in results.notes)
     return "\n".join(lines) + "\n"
+
+
+def run_section(ctx: Context, out: BatchResults) -> None:
+    """The section as ``run.py`` runs it: the configured sizes within the run's budget."""
+    run(
+        ctx.cfg.batch_sizes,
+        ctx.cfg.batch_repeats,
+        check=ctx.cfg.batch_check,
+        remaining=ctx.budget.remaining,
+        out=out,
+    )
+
+
+def results_target(results: Results) -> list[str]:
+    """The targets table's row, from a whole run's results."""
+    return target_row(BATCH.result(results))
+
+
+def results_chapter(results: Results) -> str:
+    """The chapter, from a whole run's results."""
+    return chapter(BATCH.result(results), "5. ")
+
+
+BATCH = Section(
+    "batch",
+    "one naftiko-gen build of 10, 30 and 100 real capabilities against one process each",
+    BatchResults,
+    run_section,
+)
 
 
 def to_json(results: BatchResults) -> dict[str, Any]:

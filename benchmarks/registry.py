@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import bench_batch
 import bench_footprint
 import bench_mcp
 import bench_profiles
@@ -29,6 +30,7 @@ SECTIONS: list[Section[Any]] = [
     bench_mcp.MCP,
     bench_footprint.FOOTPRINT,
     bench_profiles.PROFILES,
+    bench_batch.BATCH,
 ]
 CHAPTERS: list[Callable[[Results], str]] = [
     report_build.chapter,  # build, large and generators
@@ -36,6 +38,7 @@ CHAPTERS: list[Callable[[Results], str]] = [
     bench_mcp.chapter,
     bench_footprint.chapter,
     bench_profiles.chapter,  # "Where the time goes": the Findings follow it
+    bench_batch.results_chapter,
 ]
 
 

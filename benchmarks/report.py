@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import bench_batch
 import bench_generators
 import bench_mcp
 import bench_rest
@@ -30,6 +31,7 @@ TARGETS: list[Callable[[Results], list[str]]] = [
     report_build.flyte_target,
     report_build.flat_target,
     bench_generators.target,
+    bench_batch.results_target,
 ]
 """The rows of the targets table, in order."""
 

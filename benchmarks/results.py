@@ -96,6 +96,11 @@ class Config:
     mcp_sniffio_sessions: list[int] = field(default_factory=lambda: [8])
     warmup_s: float = 1.0
     """Load before the measured REST runs and the runtime profiles, per target (not recorded)."""
+    batch_sizes: list[int] = field(default_factory=lambda: [10, 30, 100])
+    """Capabilities of each batch-build point (the last one is the target's)."""
+    batch_repeats: int = 2
+    batch_check: bool = True
+    """Also time ``build --check`` of the largest point with the cache filled."""
     mcp_warmup_s: float = 0.5
     """The same for the MCP targets."""
     corpus: bool = True
@@ -124,6 +129,9 @@ class Config:
             generator_reps=1,
             runtime_reserve=120.0,
             profile_duration=1.0,
+            batch_sizes=[10, 30],
+            batch_repeats=1,
+            batch_check=False,
         )
 
     @classmethod
@@ -150,6 +158,9 @@ class Config:
             warmup_s=0.2,
             mcp_warmup_s=0.2,
             corpus=False,
+            batch_sizes=[2],
+            batch_repeats=1,
+            batch_check=False,
             dependencies=["httpx"],
         )
 

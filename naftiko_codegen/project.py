@@ -205,7 +205,7 @@ class Project:
         stem = spec.name.rsplit(".", 1)[0] if "." in spec.name else spec.name
         package = None
         if entry.package_name is not None:
-            package = entry.package_name.replace("{stem}", names.identifier(stem, reserved=False))
+            package = entry.package_name.replace("{stem}", names.snake_case(stem))
             why = package_name_problem(package)
             if why is not None:
                 where = f"for {display_path(spec)}, " if "{stem}" in entry.package_name else ""

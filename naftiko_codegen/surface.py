@@ -330,15 +330,28 @@ def _settings(capability: ir.Capability, finder: _Finder) -> list[Setting]:
     for index, api in enumerate(capability.apis):
         where = finder.named(("capability",), "consumes", api.namespace, field="namespace")
         where = where or finder.at_index(("capability", "consumes"), index)
+        templated = bool(api.base_uri_placeholders)
         settings.append(
             Setting(
                 api.base_uri_env,
                 api.base_uri_required,
-                None if api.base_uri_required else api.base_uri,
+                None if api.base_uri_required or templated else api.base_uri,
                 f"base URL of the consumed API `{api.namespace}`",
                 finder.at(where + ("baseUri",)),
             )
         )
+        for placeholder in api.base_uri_placeholders:
+            if placeholder.env:
+                settings.append(
+                    Setting(
+                        placeholder.env,
+                        True,
+                        None,
+                        f"fills `{placeholder.text}` in the base URL of `{api.namespace}` "
+                        f"(unless {api.base_uri_env} is set)",
+                        finder.at(where + ("baseUri",)),
+                    )
+                )
     servers: list[tuple[str, str, int | None]] = [
         (a.key, a.namespace, a.port) for a in capability.rest_adapters
     ]

@@ -189,7 +189,7 @@ def test_git_revision_reads_imports_from_the_same_revision(
     assert result.exit_code == 1, result.stderr
     [change] = json.loads(result.stdout)["breaking"]
     assert change["kind"] == "setting-required"
-    assert change["name"] == "setting IMPORTED_UPLOADS_DOCS_BASE_URL"
+    assert change["name"] == "setting IMPORTED_UPLOADS_DOCS_REGION"  # fills {region}
 
 
 def test_git_revision_of_a_changed_spec(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:

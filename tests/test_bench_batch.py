@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -13,13 +12,9 @@ sys.path.insert(0, str(BENCH))
 import bench_batch  # noqa: E402
 
 
-def test_batch_section_smoke() -> None:
-    deadline = time.monotonic() + 240
-    results = bench_batch.run([2], 1, check=True, remaining=lambda: deadline - time.monotonic())
-    [point] = results.points
-    assert point.specs == 2 and len(point.batch) == len(point.separate) == 1
-    assert all(run.exit == 0 and run.wall_s > 0 for run in point.batch + point.separate)
-    assert results.check is not None and results.check.batch[0].exit == 0
+def test_the_chapter_and_target_from_a_small_run() -> None:
+    point = bench_batch.Point(2, [bench_batch.Run(1.0, 1.0)], [bench_batch.Run(3.0, 2.0)])
+    results = bench_batch.BatchResults(cpus=2, points=[point])
     again = bench_batch.from_json(json.loads(json.dumps(bench_batch.to_json(results))))
     assert again == results
     chapter = bench_batch.chapter(again, "5. ")

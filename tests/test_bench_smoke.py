@@ -245,6 +245,15 @@ def test_profiles(smoke: Smoke) -> None:
     assert profiles.sniffio.us_per_call > 0
 
 
+def test_batch(smoke: Smoke) -> None:
+    batch = smoke.section("batch")
+    [point] = batch.points
+    assert point.specs == 2 and len(point.batch) == len(point.separate) == 1
+    assert all(run.exit == 0 and run.wall_s > 0 for run in point.batch + point.separate)
+    assert "## 5. Batch build" in smoke.markdown
+    assert "batch build of 100 capabilities" in smoke.markdown
+
+
 def test_results_json_reads_back_unchanged(smoke: Smoke) -> None:
     saved = json.loads((smoke.work / "results.json").read_text())
     assert smoke.modules["results"].to_json(smoke.results) == saved
