@@ -37,8 +37,8 @@ CHAPTERS: list[Callable[[Results], str]] = [
     bench_rest.chapter,
     bench_mcp.chapter,
     bench_footprint.chapter,
-    bench_profiles.chapter,  # "Where the time goes": the Findings follow it
     bench_batch.results_chapter,
+    bench_profiles.chapter,  # "Where the time goes": the Findings follow it
 ]
 
 

@@ -276,6 +276,7 @@ def test_report_renders_again_from_results_json(smoke: Smoke) -> None:
         "## 2. REST runtime",
         "## 3. MCP runtime",
         "## 4. Footprint",
+        "## 5. Batch build: one process for many capabilities",
         "## Where the time goes, and what is ours",
         "## Problems met, and notes",
     ]
