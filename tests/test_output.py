@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from naftiko_codegen import output
+from naftiko_codegen import output, tree_io
 from naftiko_codegen.cli import main
 from naftiko_codegen.output import MANIFEST
 from naftiko_codegen.pipeline import compile_spec
@@ -244,7 +244,7 @@ def test_symlinked_output_directory_stays_a_symlink(tmp_path: Path) -> None:
 
 def test_fallback_without_atomic_swap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where the directory swap is unavailable, the result is the same (minus atomicity)."""
-    monkeypatch.setattr(output, "_exchange_function", lambda: None)
+    monkeypatch.setattr(tree_io, "exchange_function", lambda: None)
     out = tmp_path / "out"
     assert build(out, "--package-name", "old_name").exit_code == 0
     (out / "old_name" / "notes.txt").write_text("mine\n")
@@ -260,14 +260,14 @@ def test_file_created_during_the_build_is_kept(
     """A file that appears between assembling the new tree and the swap is put back."""
     out = tmp_path / "out"
     assert build(out).exit_code == 0
-    real_exchange = output._exchange_function()
+    real_exchange = tree_io.exchange_function()
     assert real_exchange is not None
 
     def exchange(first: Path, second: Path) -> None:
         (second / "late.txt").write_text("written while naftiko-gen ran\n")
         real_exchange(first, second)
 
-    monkeypatch.setattr(output, "_exchange_function", lambda: exchange)
+    monkeypatch.setattr(tree_io, "exchange_function", lambda: exchange)
     changed = tmp_path / "changed.yaml"
     changed.write_text(MINIMAL.read_text().replace("A small pet store capability.", "Changed."))
     assert build(out, spec=changed).exit_code == 0
@@ -401,7 +401,7 @@ def test_check_file_without_final_newline(tmp_path: Path) -> None:
 
 _KILL_AT = """
 import os, signal, sys
-from naftiko_codegen import batch, cli, output
+from naftiko_codegen import batch, cli, output, tree_io
 
 limit = int(sys.argv[1])
 count = 0
@@ -429,7 +429,7 @@ def wrap(module, name):
 
 for name in ("link", "rename", "replace", "unlink", "rmdir", "mkdir", "write", "fsync", "chmod"):
     wrap(os, name)
-real_exchange_function = output._exchange_function
+real_exchange_function = tree_io.exchange_function
 
 
 def exchange_function():
@@ -447,7 +447,7 @@ def exchange_function():
     return counted
 
 
-output._exchange_function = exchange_function
+tree_io.exchange_function = exchange_function
 real_write_tree = batch.write_tree
 
 
