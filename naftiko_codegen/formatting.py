@@ -40,10 +40,12 @@ MODE_SETTINGS: dict[str, Any] = {
 imported only on a cache miss: it is a tenth of a second of start-up)."""
 
 
+@functools.cache
 def _black_version() -> str:
     """black's installed version, for the cache key, without importing black: the
     ``black-<version>.dist-info`` folder beside the package (``importlib.metadata`` costs a
-    tenth of a cold build in imports), else ``importlib.metadata``."""
+    tenth of a cold build in imports), else ``importlib.metadata``. Looked up on first use:
+    the wheel's build hook imports this module where black is not installed."""
     spec = importlib.util.find_spec("black")
     if spec is not None and spec.submodule_search_locations:
         site = Path(next(iter(spec.submodule_search_locations))).parent
@@ -54,8 +56,6 @@ def _black_version() -> str:
 
     return version("black")
 
-
-_BLACK_VERSION = _black_version()
 
 
 @functools.cache
@@ -164,7 +164,7 @@ def split_module(text: str) -> list[str]:
 
 
 def _cache_entry(cache: Path, text: str) -> Path:
-    key = hashlib.sha256(f"{_BLACK_VERSION}\n{MODE_SETTINGS!r}\n{text}".encode()).hexdigest()
+    key = hashlib.sha256(f"{_black_version()}\n{MODE_SETTINGS!r}\n{text}".encode()).hexdigest()
     return cache / key[:2] / key
 
 

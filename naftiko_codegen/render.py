@@ -17,8 +17,8 @@ import jinja2
 
 from . import ir
 from .formatting import cache_dir
-from .precompiled import PrecompiledLoader
 from .pylayout import def_line, docstring, from_import, ident, layout, open_call, py
+from .template_cache import SHIPPED, TemplateBytecodeCache
 
 _PYTHON_TYPES = {
     "string": "str",
@@ -509,37 +509,34 @@ def cap_params(
     )
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Jinja's file-system bytecode cache in ``<cache dir>/jinja`` (``None``: caching off or
-    the folder cannot be created). Entries are keyed by template name and source checksum."""
+def _bytecode_cache() -> TemplateBytecodeCache:
+    """The compiled templates the wheel ships, then ``<cache dir>/jinja`` (not written when
+    caching is off)."""
     root = cache_dir()
-    if root is None:
-        return None
-    folder = root / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return TemplateBytecodeCache(
+        SHIPPED if SHIPPED.is_dir() else None, root / "jinja" if root is not None else None
+    )
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The Jinja environment: strict undefined, no autoescape (output is code), our filters.
+    """The Jinja environment the compiler renders with (:func:`new_environment`), its
+    compiled templates read from what the wheel ships and kept in the user's cache
+    (:mod:`naftiko_codegen.template_cache`)."""
+    return new_environment(_bytecode_cache())
 
-    The templates come compiled with the compiler (:mod:`naftiko_codegen.precompiled`); one
-    whose source no longer matches its compiled module is compiled from source and kept,
-    like a ``.pyc`` file, in Jinja's bytecode cache under the compiler's cache folder
-    (``formatting.cache_dir()``; off with it).
-    """
+
+def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Environment:
+    """A Jinja environment over the templates: strict undefined, no autoescape (output is
+    code), our filters and helpers."""
     env = jinja2.Environment(
-        loader=PrecompiledLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(
         py=py,
