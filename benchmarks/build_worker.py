@@ -223,7 +223,7 @@ def main() -> None:
     args = parser.parse_args()
     out: dict[str, Any] = {"import_s": IMPORT_S, "version": __version__}
     # The warm-up must not fill the format cache: files that do not depend on the spec
-    # (``__init__.py``, often ``runtime.py``) would then be cache hits in the "first build".
+    # (``__init__.py``) would then be cache hits in the "first build".
     with cache_off():
         t = time.perf_counter()
         compile_spec(args.warmup)

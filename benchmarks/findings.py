@@ -383,12 +383,13 @@ def footprint(results: Results) -> str | None:
             f"**Footprint: a REST-only process loads the MCP types.** {first} `mcp_types` alone "
             f"takes {sec(deps['mcp_types'].median if 'mcp_types' in deps else None)} to import "
             "here; the REST helpers and the MCP helpers of the generated package must stay in "
-            "separate modules (`runtime.py` and `mcp_runtime.py`)."
+            "separate modules (the `http_*` and `mcp_*` runtime modules)."
         )
     return (
         "**Footprint: FastAPI is most of what the REST server imports beyond the hand-written "
         f"proxy.** {first} The REST module no longer imports the MCP stack (the MCP helpers are in "
-        f"`mcp_runtime.py`); the difference left is FastAPI itself ({sec(heavy.get('fastapi'))} "
+        "the `mcp_*` runtime modules); the difference left is FastAPI itself "
+        f"({sec(heavy.get('fastapi'))} "
         "cumulative in the REST module, "
         f"{sec(deps['fastapi'].median if 'fastapi' in deps else None)} alone, with pydantic), "
         "which the design card chose for the REST adapter; the hand-written proxy uses Starlette "

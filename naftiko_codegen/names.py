@@ -19,8 +19,9 @@ _GENERATED_CODE_NAMES = frozenset("""
     is_error is_json json json_body json_payload lifespan lifespan_context list_tools
     load_settings logger logging main mask_secrets_in_logs match math namespace observe
     on_call_tool open openapi operation os outcome params passthrough passthrough_query path
-    path_value payload problem problem_response prompt query query_argument query_input
-    query_items quote raw re read_resource record_metrics request resource_result resources
+    path_value payload problem problem_response prompt propagate_trace query query_argument
+    query_input query_items quote raw re read_resource record_metrics record_requests request
+    resource_result resources
     response result route route_names routing_path run_stdio run_step schema scope secrets
     segment self server session_lifespan settings shaped shaped_result span stdio_server
     step_failed steps sys text time to_text tool tool_error tool_result trace transport

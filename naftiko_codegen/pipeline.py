@@ -14,7 +14,7 @@ from .diagnostics import CompilationFailed, Diagnostic, has_errors, sorted_diagn
 from .formatting import BackgroundFormatter, format_files
 from .loader import Document, load_document
 from .lower import lower
-from .render import render_package
+from .render import render_parts
 from .schema_check import check_schema
 from .semantic import check_semantics
 
@@ -73,7 +73,8 @@ def compile_spec(
     try:
         capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
         with without_cyclic_gc():
-            files = format_files(render_package(capability, digest), formatter)
+            rendered, copied = render_parts(capability, digest)
+            files = {**format_files(rendered, formatter), **copied}
     finally:
         if formatter is not None:
             formatter.close()

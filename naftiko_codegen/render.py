@@ -17,7 +17,9 @@ import jinja2
 
 from . import ir
 from .formatting import cache_dir
-from .pylayout import def_line, docstring, from_import, ident, layout, open_call, py
+from .pylayout import def_line, docstring, ident, layout, open_call, py
+from .runtime_modules import PackageImports
+from .runtime_modules import source as runtime_source
 from .template_cache import SHIPPED, TemplateBytecodeCache
 
 _PYTHON_TYPES = {
@@ -252,7 +254,8 @@ def _shape_helpers(shape: ir.Shape | None) -> set[str]:
 
 
 def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
-    """The names an adapter module imports from the generated ``values`` module."""
+    """The runtime helpers an adapter module calls to read, shape and decode values, to
+    run steps and to read body inputs (the MCP result builders are listed apart)."""
     used: set[str] = set()
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
     for unit in units:
@@ -280,11 +283,11 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
 
 
 _MCP_RUNTIME = {"value_result", "shaped_result"}
-"""Value helpers that live in ``mcp_runtime`` (they build MCP tool results)."""
+"""Value helpers that build MCP tool results (:func:`adapter_mcp_runtime_imports` lists them)."""
 
 
 def adapter_mcp_runtime_imports(adapter: ir.McpAdapter) -> list[str]:
-    """The names an MCP adapter module imports from the generated ``mcp_runtime`` module."""
+    """The MCP runtime helpers (tool results and arguments) an MCP adapter module calls."""
     calling = [tool for tool in adapter.tools if tool.invocation is not None]
     invocations = [tool.invocation for tool in calling if tool.invocation is not None]
     used = {"tool_error"}
@@ -400,7 +403,7 @@ def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str
 
 
 def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
-    """The helpers an adapter module imports from the generated ``orchestration`` module."""
+    """The lookup and script step helpers an adapter module calls."""
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
     steps = [step for unit in units for step in unit.steps]
     lookups = any(step.lookup is not None for step in steps)
@@ -417,22 +420,16 @@ def cap_steps(capability: ir.Capability) -> list[ir.Step]:
     return [step for unit in units for step in unit.steps]
 
 
-def cap_has_steps(capability: ir.Capability) -> bool:
-    """True when some operation or tool is orchestrated."""
-    units: list[ir.RestOperation | ir.McpTool] = [
-        op for adapter in capability.rest_adapters for op in adapter.operations
-    ]
-    units += [tool for adapter in capability.mcp_adapters for tool in adapter.tools]
-    return any(unit.steps for unit in units)
+_CHECKS = {"bearer": "bearer", "apikey": "api_key", "basic": "basic", "digest": "digest"}
 
 
-def cap_uses_encoder(capability: ir.Capability, encoder: str) -> bool:
-    """True when some adapter's spec-defined bodies use ``encoder``."""
-    adapters: list[ir.RestAdapter | ir.McpAdapter] = [
-        *capability.rest_adapters,
-        *capability.mcp_adapters,
-    ]
-    return any(encoder in body_encoders(adapter) for adapter in adapters)
+def auth_imports(auth: ir.Authentication | None) -> list[str]:
+    """The runtime names an adapter protected by ``auth`` imports (none when unprotected)."""
+    if auth is None:
+        return []
+    if auth.oauth2 is not None:
+        return ["OAuth2ResourceServer"]
+    return ["RequireCredentials", _CHECKS[auth.type]]
 
 
 def auth_check(auth: ir.Authentication) -> str:
@@ -561,40 +558,36 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
         shape_source=shape_source,
         adapter_value_imports=adapter_value_imports,
         adapter_mcp_runtime_imports=adapter_mcp_runtime_imports,
-        from_import=from_import,
         layout=layout,
         open_call=open_call,
         def_line=def_line,
         path_operands=path_operands,
         body_encoders=body_encoders,
-        cap_uses_encoder=cap_uses_encoder,
         used_inputs=used_inputs,
         auth_check=auth_check,
-        cap_has_steps=cap_has_steps,
+        auth_imports=auth_imports,
         auth_challenge=auth_challenge,
         oauth2_middleware=oauth2_middleware,
         adapter_step_imports=adapter_step_imports,
-        cap_steps=cap_steps,
     )
     return env
 
 
-def _guarded(capability: ir.Capability) -> int:
-    """How many adapters check their callers' credentials (``oauth2`` ones included)."""
-    adapters: list[ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter | ir.ControlAdapter] = [
-        *capability.rest_adapters,
-        *capability.mcp_adapters,
-        *capability.skills,
-        *((capability.control,) if capability.control else ()),
-    ]
-    control = int(capability.control is not None and capability.control.authentication is not None)
-    return sum(adapter.authentication is not None for adapter in adapters) + control
-
-
 def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str]:
-    """Render every generated file; keys are POSIX paths relative to the output directory."""
+    """Every file of the generated package; keys are POSIX paths relative to the output
+    directory."""
+    rendered, copied = render_parts(capability, spec_digest)
+    return {**rendered, **copied}
+
+
+def render_parts(
+    capability: ir.Capability, spec_digest: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The files rendered from the templates, and the runtime modules the package needs,
+    copied verbatim (already in black's layout: they need no formatting)."""
     env = environment()
-    context = {"cap": capability, "spec_digest": spec_digest}
+    imports = PackageImports()
+    context = {"cap": capability, "spec_digest": spec_digest, "imports": imports}
     package = capability.package
     files: dict[str, str] = {}
 
@@ -607,26 +600,15 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
     emit(f"{package}/__init__.py", "package/__init__.py.j2")
     emit(f"{package}/__main__.py", "package/__main__.py.j2")
     emit(f"{package}/config.py", "package/config.py.j2")
-    emit(f"{package}/runtime.py", "package/runtime.py.j2")
-    if capability.mcp_adapters:
-        emit(f"{package}/mcp_runtime.py", "package/mcp_runtime.py.j2")
     emit(f"{package}/upstream.py", "package/upstream.py.j2")
-    adapters: list[ir.RestAdapter | ir.McpAdapter] = [
-        *capability.rest_adapters,
-        *capability.mcp_adapters,
-    ]
-    if any(adapter_value_imports(adapter) for adapter in adapters):
-        emit(f"{package}/values.py", "package/values.py.j2")
     files[f"{package}/py.typed"] = ""
+    if capability.metrics or capability.traces:
+        emit(f"{package}/telemetry.py", "package/telemetry.py.j2")
     for adapter in capability.rest_adapters:
         emit(f"{package}/{adapter.module}.py", "package/rest.py.j2", adapter=adapter)
         files[f"{package}/{adapter.module}_openapi.json"] = json_text(
             openapi_document(capability, adapter)
         )
-    if capability.exposed_auth and len(capability.oauth2_adapters) < _guarded(capability):
-        emit(f"{package}/auth.py", "package/auth.py.j2")
-    if capability.oauth2_adapters:
-        emit(f"{package}/oauth2.py", "package/oauth2.py.j2")
     if capability.control is not None:
         emit(f"{package}/control.py", "package/control.py.j2")
     for skills in capability.skills:
@@ -634,11 +616,7 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
         files[f"{package}/{skills.module}_catalog.json"] = json_text(
             list(skills.catalog), sort_keys=True
         )
-    if capability.metrics or capability.traces:
-        emit(f"{package}/metrics.py", "package/metrics.py.j2")
     steps = cap_steps(capability)
-    if any(step.lookup or step.script for step in steps):
-        emit(f"{package}/orchestration.py", "package/orchestration.py.j2")
     scripts = {key: text for step in steps if step.script for key, text in step.script.files}
     if scripts:
         files[f"{package}/scripts.json"] = json_text(scripts, sort_keys=True)
@@ -648,7 +626,8 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
             files[f"{package}/{mcp_adapter.module}_files.json"] = json_text(
                 [{"uri": item.uri, **item.contents} for item in mcp_adapter.files]
             )
-    return files
+    copied = {f"{package}/{module}.py": runtime_source(module) for module in imports.copied()}
+    return files, copied
 
 
 def _success_content(op: ir.RestOperation) -> dict[str, Any]:

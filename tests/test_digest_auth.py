@@ -201,7 +201,7 @@ def test_nonces_expire_and_are_reported_stale(
 ) -> None:
     path, package = site
     monkeypatch.syspath_prepend(str(path))
-    auth = importlib.import_module(package + ".auth")
+    auth = importlib.import_module(package + ".digest")
     check = auth.digest(USER, PASSWORD)
     now = 1_800_000_000.0
     monkeypatch.setattr(auth.time, "time", lambda: now)
@@ -342,5 +342,5 @@ def test_otlp_export_is_refused_with_a_located_warning() -> None:
     assert (warning.code, warning.severity) == ("NG211", Severity.WARNING)
     assert warning.json_path == "$.capability.exposes[0].observability.exporters.otlp"
     assert warning.message.startswith("OTLP export is not generated")
-    metrics = result.files[result.capability.package + "/metrics.py"]
-    assert 'TRACE_HEADER = "b3"' in metrics and "SAMPLING = 0.5" in metrics
+    telemetry = result.files[result.capability.package + "/telemetry.py"]
+    assert 'Tracer("b3", sampling=0.5,' in telemetry

@@ -24,13 +24,20 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/__init__.py",
     "flyte_admin_api_executions/__main__.py",
     "flyte_admin_api_executions/config.py",
-    "flyte_admin_api_executions/mcp_runtime.py",
     "flyte_admin_api_executions/mcp_server.py",
     "flyte_admin_api_executions/py.typed",
     "flyte_admin_api_executions/rest.py",
     "flyte_admin_api_executions/rest_openapi.json",
-    "flyte_admin_api_executions/runtime.py",
     "flyte_admin_api_executions/upstream.py",
+    # the runtime modules the package uses, copied from naftiko_codegen/runtime/
+    "flyte_admin_api_executions/errors.py",
+    "flyte_admin_api_executions/exchange.py",
+    "flyte_admin_api_executions/http_app.py",
+    "flyte_admin_api_executions/http_body.py",
+    "flyte_admin_api_executions/log_masking.py",
+    "flyte_admin_api_executions/mcp_arguments.py",
+    "flyte_admin_api_executions/mcp_results.py",
+    "flyte_admin_api_executions/wire.py",
 }
 
 
@@ -85,7 +92,7 @@ def test_generated_modules_import_without_side_effects(example_copy: Path) -> No
         "socket.socket.connect = refuse\n"
         "package = 'flyte_admin_api_executions'\n"
         "importlib.import_module(package)\n"
-        "for m in ['config', 'runtime', 'upstream', 'rest', 'mcp_server', '__main__']:\n"
+        "for m in ['config', 'errors', 'upstream', 'rest', 'mcp_server', '__main__']:\n"
         "    importlib.import_module(package + '.' + m)\n"
     )
     result = subprocess.run(

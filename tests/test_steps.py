@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -277,8 +278,17 @@ def test_script_timeout_kills_it_and_stops_the_sequence(
 
 @pytest.fixture
 def orchestration(served: Served, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The lookup and script helpers as the installed package holds them."""
     monkeypatch.syspath_prepend(str(served.site))
-    return importlib.import_module(f"{served.package}.orchestration")
+
+    def module(name: str) -> Any:
+        return importlib.import_module(f"{served.package}.{name}")
+
+    return SimpleNamespace(
+        lookup=module("lookups").lookup,
+        run_script=module("scripting").run_script,
+        StepFailed=module("errors").StepFailed,
+    )
 
 
 def test_lookup_compares_values_as_text(orchestration: Any) -> None:

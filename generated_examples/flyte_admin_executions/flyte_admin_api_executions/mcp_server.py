@@ -19,11 +19,9 @@ from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
-from .mcp_runtime import body_argument, query_argument, tool_error, tool_result
-from .runtime import (
-    InputError,
-    UpstreamError,
-)
+from .errors import InputError, UpstreamError
+from .mcp_arguments import body_argument, query_argument
+from .mcp_results import tool_error, tool_result
 from .upstream import Upstreams
 
 logger = logging.getLogger(__name__)

@@ -19,16 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from .config import Settings, load_settings
-from .runtime import (
-    InputError,
-    UpstreamError,
-    json_body,
+from .errors import InputError, UpstreamError
+from .http_app import (
     passthrough,
     passthrough_query,
     path_value,
     problem_response,
     routing_path,
 )
+from .http_body import json_body
 from .upstream import Upstreams
 
 OPENAPI: dict[str, Any] = json.loads(

@@ -18,14 +18,11 @@ from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
-from .mcp_runtime import tool_error, value_result
-from .runtime import (
-    InputError,
-    UpstreamError,
-    to_text,
-)
+from .errors import InputError, UpstreamError
+from .mcp_results import tool_error, value_result
 from .upstream import Upstreams
 from .values import as_string
+from .wire import to_text
 
 logger = logging.getLogger(__name__)
 

@@ -16,16 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from .config import Settings, load_settings
-from .runtime import (
-    InputError,
-    UpstreamError,
-    problem_response,
-    query_input,
-    routing_path,
-    to_text,
-)
+from .errors import InputError, UpstreamError
+from .http_app import problem_response, routing_path
+from .http_inputs import query_input
 from .upstream import Upstreams
 from .values import as_string
+from .wire import to_text
 
 OPENAPI: dict[str, Any] = json.loads(
     resources.files(__package__).joinpath("rest_openapi.json").read_text("utf-8")

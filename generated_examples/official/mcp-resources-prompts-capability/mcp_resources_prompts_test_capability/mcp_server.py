@@ -23,17 +23,13 @@ from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
-from .mcp_runtime import shaped_result, tool_error
-from .runtime import (
-    InputError,
-    UpstreamError,
-    UpstreamResponse,
-    encode_json,
-    to_text,
-    upstream_message,
-)
+from .errors import InputError, UpstreamError
+from .exchange import UpstreamResponse, upstream_message
+from .mcp_results import tool_error
+from .mcp_shaped import shaped_result
 from .upstream import Upstreams
 from .values import as_list, as_string, dig
+from .wire import encode_json, to_text
 
 logger = logging.getLogger(__name__)
 

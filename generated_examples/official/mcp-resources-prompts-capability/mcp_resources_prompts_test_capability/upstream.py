@@ -10,13 +10,9 @@ from typing import Self
 import httpx
 
 from .config import Settings
-from .runtime import (
-    UpstreamResponse,
-    exchange,
-    header_items,
-    mask_secrets_in_logs,
-    segment,
-)
+from .exchange import UpstreamResponse, exchange
+from .log_masking import mask_secrets_in_logs
+from .wire import header_items, segment
 
 
 class MockApiClient:

@@ -18,14 +18,13 @@ from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
-from .mcp_runtime import query_argument, shaped_result, tool_error
-from .runtime import (
-    InputError,
-    UpstreamError,
-    to_text,
-)
+from .errors import InputError, UpstreamError
+from .mcp_arguments import query_argument
+from .mcp_results import tool_error
+from .mcp_shaped import shaped_result
 from .upstream import Upstreams
 from .values import as_number, as_string, dig
+from .wire import to_text
 
 logger = logging.getLogger(__name__)
 

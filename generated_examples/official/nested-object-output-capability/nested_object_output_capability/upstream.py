@@ -10,12 +10,9 @@ from typing import Self
 import httpx
 
 from .config import Settings
-from .runtime import (
-    UpstreamResponse,
-    exchange,
-    mask_secrets_in_logs,
-    segment,
-)
+from .exchange import UpstreamResponse, exchange
+from .log_masking import mask_secrets_in_logs
+from .wire import segment
 
 
 class RegistryClient:

@@ -3,18 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
-
-from .runtime import UpstreamResponse
-
-Decoder = Callable[[UpstreamResponse], Any]
-"""Turns an upstream answer into JSON-like data (``ValueError`` when it cannot)."""
-
-
-def decode_json(upstream: UpstreamResponse) -> Any:
-    """A JSON answer."""
-    return upstream.json()
 
 
 def dig(value: Any, *steps: str | int) -> Any:

@@ -1,0 +1,52 @@
+"""Errors the adapters turn into answers: a caller's bad input, an upstream that failed, a
+failed step of an orchestrated operation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class UpstreamError(Exception):
+    """The upstream could not be reached, did not answer in time, or answered too much."""
+
+    def __init__(
+        self, namespace: str, operation: str, status: int, title: str, detail: str
+    ):
+        super().__init__(f"{namespace}.{operation}: {detail}")
+        self.namespace = namespace
+        self.operation = operation
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+class InputError(Exception):
+    """A caller's input is missing or invalid."""
+
+    def __init__(self, field: str, location: str, message: str, status: int = 422):
+        super().__init__(f"{location} {field!r}: {message}")
+        self.field = field
+        self.location = location
+        self.message = message
+        self.status = status
+
+
+class StepFailed(Exception):
+    """A step of an orchestrated operation failed; the later steps are not run."""
+
+    def __init__(self, step: str, detail: str, status: int) -> None:
+        super().__init__(f"step {step!r}: {detail}")
+        self.step = step
+        self.detail = detail
+        self.status = status
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """An RFC 9457 problem-details body."""
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }

@@ -1,0 +1,170 @@
+"""One exchange with an upstream API: bounded in time and size, failures named."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import UpstreamError
+
+logger = logging.getLogger(__package__)
+
+FORWARDED_RESPONSE_HEADERS = frozenset(
+    {
+        "cache-control",
+        "content-disposition",
+        "content-language",
+        "etag",
+        "expires",
+        "last-modified",
+        "link",
+        "location",
+        "retry-after",
+        "vary",
+    }
+)
+"""Upstream response headers that describe the answer itself and are safe to pass on;
+hop-by-hop, cookie and authentication headers never are."""
+
+
+@dataclass(frozen=True)
+class UpstreamResponse:
+    """An upstream answer: status, content type and the raw body."""
+
+    namespace: str
+    operation: str
+    status: int
+    content_type: str
+    content: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+    """The upstream's response headers that REST passes on (see ``FORWARDED_RESPONSE_HEADERS``)."""
+
+    @property
+    def is_error(self) -> bool:
+        """True for HTTP status 400 and above."""
+        return self.status >= 400
+
+    @property
+    def is_json(self) -> bool:
+        """True when the body is declared as JSON (``application/json`` or ``+json``)."""
+        media = self.content_type.split(";", 1)[0].strip().lower()
+        return media == "application/json" or media.endswith("+json")
+
+    def json(self) -> Any:
+        """The decoded JSON body; raises ``ValueError`` when it is not JSON."""
+        return json.loads(self.content)
+
+    def text(self) -> str:
+        """The body as text (undecodable bytes replaced)."""
+        return self.content.decode("utf-8", errors="replace")
+
+
+async def exchange(
+    http: httpx.AsyncClient,
+    namespace: str,
+    operation: str,
+    request: httpx.Request,
+    max_bytes: int,
+    deadline: float,
+) -> UpstreamResponse:
+    """Send ``request`` and read at most ``max_bytes`` of the answer within ``deadline`` s.
+
+    Connection failures and timeouts become :class:`UpstreamError` (502 and 504); an
+    answer larger than ``max_bytes`` is cut off and reported as a 502 without being held
+    in memory; an upstream that keeps trickling bytes is cut off at the deadline (504).
+    """
+    try:
+        async with asyncio.timeout(deadline):
+            return await _exchange(http, namespace, operation, request, max_bytes)
+    except TimeoutError:
+        raise UpstreamError(
+            namespace,
+            operation,
+            504,
+            "Upstream timeout",
+            f"the upstream API did not finish answering within {deadline:g} s",
+        ) from None
+
+
+async def _exchange(
+    http: httpx.AsyncClient,
+    namespace: str,
+    operation: str,
+    request: httpx.Request,
+    max_bytes: int,
+) -> UpstreamResponse:
+    try:
+        response = await http.send(request, stream=True)
+    except httpx.HTTPError as error:
+        reason = "the upstream API could not be reached"
+        raise _failure(error, namespace, operation, reason) from None
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise UpstreamError(
+                    namespace,
+                    operation,
+                    502,
+                    "Upstream response too large",
+                    f"the upstream response exceeds the {max_bytes}-byte limit",
+                )
+            chunks.append(chunk)
+    except httpx.HTTPError as error:
+        reason = "the upstream connection failed"
+        raise _failure(error, namespace, operation, reason) from None
+    finally:
+        await response.aclose()
+    logger.debug("%s.%s -> %s", namespace, operation, response.status_code)
+    return UpstreamResponse(
+        namespace=namespace,
+        operation=operation,
+        status=response.status_code,
+        content_type=response.headers.get("content-type", ""),
+        content=b"".join(chunks),
+        headers=tuple(
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() in FORWARDED_RESPONSE_HEADERS
+        ),
+    )
+
+
+def _failure(
+    error: httpx.HTTPError, namespace: str, operation: str, reason: str
+) -> UpstreamError:
+    """A timeout is a 504; any other transport failure a 502 naming its kind."""
+    if isinstance(error, httpx.TimeoutException):
+        detail = "the upstream API did not answer in time"
+        return UpstreamError(namespace, operation, 504, "Upstream timeout", detail)
+    detail = f"{reason} ({type(error).__name__})"
+    return UpstreamError(namespace, operation, 502, "Upstream unavailable", detail)
+
+
+def upstream_message(response: UpstreamResponse, limit: int = 2000) -> str:
+    """A short description of an upstream error answer that a person or a model can act on."""
+    detail = response.text().strip()
+    if response.is_json:
+        try:
+            body = response.json()
+        except ValueError:
+            pass
+        else:
+            if isinstance(body, Mapping):
+                message = body.get("message") or body.get("error") or body.get("detail")
+                if isinstance(message, str) and message:
+                    detail = message
+    if len(detail) > limit:
+        detail = detail[:limit] + "…"
+    return (
+        f"{response.namespace}.{response.operation} failed: upstream answered HTTP "
+        f"{response.status}" + (f": {detail}" if detail else "")
+    )
