@@ -261,7 +261,6 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
     for unit in units:
         used |= _shape_helpers(unit.output.shape)
         if unit.steps:
-            used.add("StepFailed")
             if any(step.invocation is not None for step in unit.steps):
                 used.add("run_step")
             refs = [r for s in unit_sources(unit) for r in (s.ref, *(p.ref for p in s.parts))]
@@ -290,7 +289,7 @@ def adapter_mcp_runtime_imports(adapter: ir.McpAdapter) -> list[str]:
     """The MCP runtime helpers (tool results and arguments) an MCP adapter module calls."""
     calling = [tool for tool in adapter.tools if tool.invocation is not None]
     invocations = [tool.invocation for tool in calling if tool.invocation is not None]
-    used = {"tool_error"}
+    used: set[str] = set()
     if any(invocation.forward_body for invocation in invocations):
         used.add("body_argument")
     if any(invocation.forward_query for invocation in invocations):

@@ -35,8 +35,11 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/http_app.py",
     "flyte_admin_api_executions/http_body.py",
     "flyte_admin_api_executions/log_masking.py",
+    "flyte_admin_api_executions/mcp_app.py",
     "flyte_admin_api_executions/mcp_arguments.py",
     "flyte_admin_api_executions/mcp_results.py",
+    "flyte_admin_api_executions/mcp_tools.py",
+    "flyte_admin_api_executions/serving.py",
     "flyte_admin_api_executions/wire.py",
 }
 

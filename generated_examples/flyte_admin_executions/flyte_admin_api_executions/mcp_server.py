@@ -5,26 +5,19 @@ MCP adapter for Flyte Admin API — Executions. One tool per consumed operation,
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import mcp_types as types
-from jsonschema import Draft202012Validator
-from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
-from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .config import Settings, load_settings
-from .errors import InputError, UpstreamError
+from .mcp_app import build_server, serve_stdio, streamable_http_app
 from .mcp_arguments import body_argument, query_argument
-from .mcp_results import tool_error, tool_result
+from .mcp_results import tool_result
+from .mcp_tools import ToolSet
 from .upstream import Upstreams
-
-logger = logging.getLogger(__name__)
 
 SERVER_NAME = "admin-executions-mcp"
 INSTRUCTIONS = "MCP adapter for Flyte Admin API — Executions. One tool per consumed operation, routed inline through this capability's consumes block."
@@ -240,15 +233,6 @@ TOOLS: tuple[types.Tool, ...] = (
 )
 """The tools, as ``tools/list`` reports them."""
 
-_SCHEMAS: dict[str, Mapping[str, Any]] = {
-    tool.name: tool.input_schema for tool in TOOLS
-}
-_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
-
-Handler = Callable[
-    [Upstreams, Settings, dict[str, Any]], Awaitable[types.CallToolResult]
-]
-
 
 async def create_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
@@ -342,47 +326,19 @@ async def retrieve_execution_metrics(
     return tool_result(upstream, structured=True)
 
 
-HANDLERS: dict[str, Handler] = {
-    "create-workflow-execution": create_workflow_execution,
-    "recover-workflow-execution": recover_workflow_execution,
-    "relaunch-workflow-execution": relaunch_workflow_execution,
-    "list-workflow-executions": list_workflow_executions,
-    "retrieve-workflow-execution": retrieve_workflow_execution,
-    "terminate-workflow-execution": terminate_workflow_execution,
-    "retrieve-execution-metrics": retrieve_execution_metrics,
-}
-
-
-async def call_tool(
-    upstreams: Upstreams, settings: Settings, name: str, arguments: dict[str, Any]
-) -> types.CallToolResult:
-    """Validate the arguments, call the upstream and shape the result; never raises."""
-    handler = HANDLERS.get(name)
-    if handler is None:
-        return tool_error(
-            f"Unknown tool {name!r}. Available tools: {', '.join(HANDLERS)}."
-        )
-    problems = sorted(
-        _VALIDATORS[name].iter_errors(arguments),
-        key=lambda error: list(error.absolute_path),
-    )
-    if problems:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in error.absolute_path) or 'arguments'}: {error.message}"
-            for error in problems
-        )
-        return tool_error(f"Invalid arguments for tool {name!r}: {details}")
-    try:
-        return await handler(upstreams, settings, arguments)
-    except UpstreamError as error:
-        return tool_error(f"{error.namespace}.{error.operation} failed: {error.detail}")
-    except InputError as error:
-        return tool_error(f"Invalid argument {error.field!r}: {error.message}")
-    except Exception as error:  # the server must survive any single call
-        logger.exception("tool %s failed", name)
-        return tool_error(
-            f"Tool {name!r} failed unexpectedly ({type(error).__name__})."
-        )
+TOOL_SET = ToolSet(
+    TOOLS,
+    {
+        "create-workflow-execution": create_workflow_execution,
+        "recover-workflow-execution": recover_workflow_execution,
+        "relaunch-workflow-execution": relaunch_workflow_execution,
+        "list-workflow-executions": list_workflow_executions,
+        "retrieve-workflow-execution": retrieve_workflow_execution,
+        "terminate-workflow-execution": terminate_workflow_execution,
+        "retrieve-execution-metrics": retrieve_execution_metrics,
+    },
+)
+"""The tools and the function answering each."""
 
 
 def create_server(
@@ -391,28 +347,12 @@ def create_server(
     """The MCP server and the upstream clients it uses (the caller opens and closes them)."""
     settings = settings or load_settings()
     upstreams = Upstreams.open(settings, transport)
-    resolved = settings
-
-    async def list_tools(
-        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=list(TOOLS))
-
-    async def on_call_tool(
-        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        return await call_tool(
-            upstreams, resolved, params.name, dict(params.arguments or {})
-        )
-
-    server: Server[Any] = Server(
+    server = build_server(
         SERVER_NAME,
-        version="1.0.0",
-        title="Flyte Admin API — Executions",
-        instructions=INSTRUCTIONS,
-        on_list_tools=list_tools,
-        on_call_tool=on_call_tool,
-        get_tool_input_schema=_SCHEMAS.get,
+        "Flyte Admin API — Executions",
+        INSTRUCTIONS,
+        (upstreams, settings),
+        tools=TOOL_SET,
     )
     return server, upstreams
 
@@ -423,22 +363,10 @@ def create_app(
     """The Streamable HTTP application, serving MCP at ``/mcp``."""
     settings = settings or load_settings()
     server, upstreams = create_server(settings, transport)
-    app = server.streamable_http_app(host=settings.mcp_host, json_response=True)
-    session_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with upstreams, session_lifespan(app):
-            yield
-
-    app.router.lifespan_context = lifespan
-    return app
+    return streamable_http_app(server, upstreams, settings.mcp_host)
 
 
 async def run_stdio(settings: Settings | None = None) -> None:
     """Serve MCP over standard input and output until the client disconnects."""
     server, upstreams = create_server(settings)
-    async with upstreams, stdio_server() as (read_stream, write_stream):
-        await server.run(
-            read_stream, write_stream, server.create_initialization_options()
-        )
+    await serve_stdio(server, upstreams)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
-from .errors import problem
+from .errors import InputError, StepFailed, UpstreamError, problem
 from .exchange import UpstreamResponse
 
 _ENCODED_SLASH = re.compile("%2[Ff]")
@@ -63,3 +67,77 @@ def passthrough_query(
     """The request's query pairs that no declared input consumes, in their original order."""
     consumed = set(declared)
     return [(k, v) for k, v in request.query_params.multi_items() if k not in consumed]
+
+
+class CapabilityApp(FastAPI):
+    """FastAPI serving the capability's own OpenAPI document (at ``/openapi.json``),
+    opening and closing ``upstreams`` with its lifespan. Routes match the raw request path,
+    so an encoded ``/`` in a value stays in that value; every error is answered with an
+    ``application/problem+json`` document."""
+
+    def __init__(
+        self,
+        openapi_document: dict[str, Any],
+        upstreams: AbstractAsyncContextManager[Any],
+        **settings: Any,
+    ) -> None:
+        self.openapi_document = openapi_document
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            async with upstreams:
+                yield
+
+        super().__init__(lifespan=lifespan, **settings)
+        self.exception_handler(HTTPException)(http_error)
+        self.exception_handler(InputError)(invalid_input)
+        self.exception_handler(StepFailed)(step_failed)
+        self.exception_handler(UpstreamError)(upstream_failed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a request, routed by its raw path (:func:`routing_path`)."""
+        if scope["type"] == "http":
+            scope["path"] = routing_path(scope)
+        await super().__call__(scope, receive, send)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, written at build time from the capability."""
+        return self.openapi_document
+
+
+async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    """An HTTP error of the framework (no route, wrong method) as a problem document."""
+    return problem_response(
+        error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail)
+    )
+
+
+async def invalid_input(request: Request, error: InputError) -> JSONResponse:
+    """A missing or invalid input: 422 (400 for a body that is not JSON), naming it."""
+    return problem_response(
+        error.status,
+        "Invalid input" if error.status == 422 else "Bad request",
+        error.message,
+        field=error.field,
+        location=error.location,
+    )
+
+
+async def step_failed(request: Request, error: StepFailed) -> JSONResponse:
+    """A failed step of an orchestrated operation: its own 4xx, else 502."""
+    return problem_response(
+        error.status if 400 <= error.status < 500 else 502,
+        "Step failed",
+        f"step {error.step!r} failed, later steps were not run: {error.detail}",
+        step=error.step,
+    )
+
+
+async def upstream_failed(request: Request, error: UpstreamError) -> JSONResponse:
+    """An upstream that could not be reached (502) or did not answer in time (504)."""
+    return problem_response(
+        error.status,
+        error.title,
+        error.detail,
+        upstream=f"{error.namespace}.{error.operation}",
+    )

@@ -1,0 +1,164 @@
+"""An MCP server assembled from its tools, resources and prompts, served over Streamable
+HTTP or stdio."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
+
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+from starlette.applications import Starlette
+
+from .mcp_tools import ToolSet
+
+
+class Resources(Protocol):
+    """What a server needs of its resources (``mcp_resources.ResourceSet``)."""
+
+    @property
+    def resources(self) -> Sequence[types.Resource]:
+        """Resources with a fixed URI."""
+
+    @property
+    def templates(self) -> Sequence[types.ResourceTemplate]:
+        """Resources whose URI has ``{parameters}``."""
+
+    async def read(self, uri: str, *context: Any) -> types.ReadResourceResult:
+        """Read the resource ``uri``."""
+
+
+class Prompts(Protocol):
+    """What a server needs of its prompts (``mcp_prompts.PromptSet``)."""
+
+    @property
+    def prompts(self) -> Sequence[types.Prompt]:
+        """The prompts."""
+
+    def get(self, name: str, arguments: dict[str, str]) -> types.GetPromptResult:
+        """Render the prompt ``name``."""
+
+
+class CallRecorder(Protocol):
+    """What a server needs to record its tool calls (``recording.Recording``)."""
+
+    def start(self, headers: Mapping[str, str]) -> Any:
+        """A call starts."""
+
+    def finish(
+        self, started: Any, adapter: str, operation: str, *, failed: bool
+    ) -> None:
+        """The call was answered."""
+
+
+def build_server(
+    name: str,
+    title: str,
+    instructions: str,
+    context: tuple[Any, ...],
+    *,
+    tools: ToolSet,
+    resources: Resources | None = None,
+    prompts: Prompts | None = None,
+    recording: CallRecorder | None = None,
+) -> Server[Any]:
+    """The MCP server ``name``: its tools, resources and prompts, each called with
+    ``context`` (the upstream clients and the settings); every tool call handed to
+    ``recording`` when there is one."""
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=list(tools.tools))
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        arguments = dict(params.arguments or {})
+        if recording is None:
+            return await tools.call(params.name, arguments, *context)
+        started = recording.start(getattr(ctx.request, "headers", None) or {})
+        result = await tools.call(params.name, arguments, *context)
+        recording.finish(started, name, params.name, failed=bool(result.is_error))
+        return result
+
+    handlers: dict[str, Any] = {}
+    if resources is not None:
+        served = resources
+
+        async def list_resources(
+            ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+        ) -> types.ListResourcesResult:
+            return types.ListResourcesResult(resources=list(served.resources))
+
+        async def list_resource_templates(
+            ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+        ) -> types.ListResourceTemplatesResult:
+            return types.ListResourceTemplatesResult(
+                resource_templates=list(served.templates)
+            )
+
+        async def read_resource(
+            ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+        ) -> types.ReadResourceResult:
+            return await served.read(str(params.uri), *context)
+
+        handlers.update(
+            on_list_resources=list_resources,
+            on_list_resource_templates=list_resource_templates,
+            on_read_resource=read_resource,
+        )
+    if prompts is not None:
+        offered = prompts
+
+        async def list_prompts(
+            ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+        ) -> types.ListPromptsResult:
+            return types.ListPromptsResult(prompts=list(offered.prompts))
+
+        async def get_prompt(
+            ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
+        ) -> types.GetPromptResult:
+            return offered.get(params.name, dict(params.arguments or {}))
+
+        handlers.update(on_list_prompts=list_prompts, on_get_prompt=get_prompt)
+    return Server(
+        name,
+        version="1.0.0",
+        title=title,
+        instructions=instructions,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        get_tool_input_schema=tools.input_schema,
+        **handlers,
+    )
+
+
+def streamable_http_app(
+    server: Server[Any], upstreams: AbstractAsyncContextManager[Any], host: str
+) -> Starlette:
+    """The Streamable HTTP application serving ``server`` at ``/mcp``, opening and closing
+    ``upstreams`` with its lifespan."""
+    app = server.streamable_http_app(host=host, json_response=True)
+    session_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with upstreams, session_lifespan(app):
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+async def serve_stdio(
+    server: Server[Any], upstreams: AbstractAsyncContextManager[Any]
+) -> None:
+    """Serve ``server`` over standard input and output until the client disconnects."""
+    async with upstreams, stdio_server() as (read_stream, write_stream):
+        await server.run(
+            read_stream, write_stream, server.create_initialization_options()
+        )

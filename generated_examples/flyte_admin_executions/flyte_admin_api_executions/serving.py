@@ -1,0 +1,42 @@
+"""HTTP servers run side by side in one process, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+async def serve(apps: Sequence[tuple[str, ASGIApp, str, int]], log_level: str) -> None:
+    """Run HTTP servers side by side; announce each bound address on stderr; stop together."""
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=port, log_level=log_level.lower(), lifespan="on"
+            )
+        )
+        for _, app, host, port in apps
+    ]
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    while not all(server.started for server in servers):
+        if any(task.done() for task in tasks):
+            break
+        await asyncio.sleep(0.01)
+    else:
+        for (label, _, host, _), server in zip(apps, servers, strict=True):
+            port = server.servers[0].sockets[0].getsockname()[1]
+            shown = f"[{host}]" if ":" in host else host
+            print(
+                f"{label} listening on http://{shown}:{port}",
+                file=sys.stderr,
+                flush=True,
+            )
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*pending)
+    for task in done:
+        task.result()
