@@ -30,6 +30,7 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/rest_openapi.json",
     "flyte_admin_api_executions/upstream.py",
     # the runtime modules the package uses, copied from naftiko_codegen/runtime/
+    "flyte_admin_api_executions/env_settings.py",
     "flyte_admin_api_executions/errors.py",
     "flyte_admin_api_executions/exchange.py",
     "flyte_admin_api_executions/http_app.py",
@@ -40,6 +41,7 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/mcp_results.py",
     "flyte_admin_api_executions/mcp_tools.py",
     "flyte_admin_api_executions/serving.py",
+    "flyte_admin_api_executions/upstream_client.py",
     "flyte_admin_api_executions/wire.py",
 }
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp
 
-from .config import ConfigError, Settings, load_settings
+from .config import Settings, load_settings
+from .env_settings import ConfigError
 from .serving import serve
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
 import httpx
 
 from .config import Settings
+from .upstream_client import UpstreamGroup
 
 
 @dataclass(frozen=True)
-class Upstreams:
+class Upstreams(UpstreamGroup):
     """The clients of every consumed API, opened and closed together."""
 
     @classmethod
@@ -21,17 +20,3 @@ class Upstreams:
     ) -> Upstreams:
         """Create every client (connections are made on first use)."""
         return cls()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close every client."""

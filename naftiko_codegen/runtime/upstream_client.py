@@ -1,0 +1,135 @@
+"""The client of one consumed API (one connection pool, bounded exchanges, credentials
+the caller may not override), and the clients of a package opened and closed together.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+import httpx
+
+from .exchange import UpstreamResponse, exchange
+
+MultipartParts = list[tuple[str, tuple[str | None, str, str | None]]]
+"""``multipart/form-data`` parts: (name, (filename or None, value, content type or None))."""
+
+
+class ClientSettings(Protocol):
+    """The settings a client reads (the generated ``Settings`` has them)."""
+
+    @property
+    def connect_timeout(self) -> float:
+        """Seconds to open a connection."""
+
+    @property
+    def read_timeout(self) -> float:
+        """Seconds to wait for each read."""
+
+    @property
+    def total_timeout(self) -> float:
+        """Seconds one whole exchange may take."""
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The largest answer read."""
+
+
+class _Closing:
+    """Used as ``async with``: closed on exit."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release what is held."""
+
+
+class UpstreamClient(_Closing):
+    """The client of one consumed API, ``namespace``: the generated subclass adds one
+    method per consumed operation. A configured credential (``credential_query``, a query
+    parameter, or ``credential_header``, a lower-case header name) wins over one the
+    caller passed."""
+
+    namespace = ""
+    credential_query: str | None = None
+    credential_header: str | None = None
+
+    def __init__(
+        self,
+        base_url: str,
+        settings: ClientSettings,
+        transport: httpx.AsyncBaseTransport | None,
+        **options: Any,
+    ) -> None:
+        self.max_response_bytes = settings.max_response_bytes
+        self.total_timeout = settings.total_timeout
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(
+                settings.read_timeout, connect=settings.connect_timeout
+            ),
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+            **options,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def _send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: bytes | None = None,
+        body_type: str = "application/json",
+        files: MultipartParts | None = None,
+    ) -> UpstreamResponse:
+        """One exchange: ``operation`` names it in errors and logs."""
+        if self.credential_query is not None:
+            query = [item for item in query if item[0] != self.credential_query]
+        if self.credential_header is not None:
+            credential = self.credential_header
+            headers = {k: v for k, v in headers.items() if k.lower() != credential}
+        # header names are case-insensitive: a forwarded "content-type" counts
+        if body is not None and all(name.lower() != "content-type" for name in headers):
+            headers["Content-Type"] = body_type
+        request = self._http.build_request(
+            method,
+            path,
+            params=tuple(query),
+            headers=headers,
+            content=body,
+            files=files,
+        )
+        return await exchange(
+            self._http,
+            self.namespace,
+            operation,
+            request,
+            self.max_response_bytes,
+            self.total_timeout,
+        )
+
+
+class UpstreamGroup(_Closing):
+    """The clients of every consumed API (the generated ``Upstreams`` dataclass, one
+    field per API), opened and closed together."""
+
+    async def aclose(self) -> None:
+        """Close every client."""
+        for client in vars(self).values():
+            await client.aclose()
