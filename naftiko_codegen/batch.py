@@ -376,6 +376,11 @@ class _Pool:
             with contextlib.suppress(BaseException):
                 os.close(commands_out)
                 os.close(answers_in)
+                # The fork copied the parent's ends of its siblings' pipes; holding them
+                # would keep a sibling from ever seeing its pipe close (a hang on Ctrl-C).
+                for sibling in self.workers:
+                    sibling.commands.close()
+                    sibling.answers.close()
                 self._serve(cpus, commands_in, answers_out)
                 status = 0
             os._exit(status)
