@@ -668,6 +668,8 @@ class Capability:
     imports: tuple[tuple[str, str], ...] = ()
     """Files imported consumed APIs were read from: (path relative to the spec's directory,
     POSIX; SHA-256), sorted. Recorded in ``config.py`` so that editing one is drift."""
+    language: str = "Naftiko 1.0.0-alpha2"
+    """The language the spec is written in (the command line names it)."""
 
     @property
     def listeners(self) -> tuple[McpAdapter | ControlAdapter | SkillAdapter, ...]:

@@ -86,7 +86,7 @@ def lower(
         variables=binds.lowered(),
         control=adapters.control,
         skills=adapters.skills,
-        imports=tuple(sorted(imports.imported_files.items())),
+        imports=tuple(sorted({**document.imported, **imports.imported_files}.items())),
     )
     return result, diagnostics.found
 

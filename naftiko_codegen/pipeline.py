@@ -12,10 +12,10 @@ from pathlib import Path
 from . import ir
 from .diagnostics import CompilationFailed, Diagnostic, has_errors, sorted_diagnostics
 from .formatting import BackgroundFormatter, format_files
+from .frontends import Reading, read
 from .loader import Document, load_document
 from .lower import lower
 from .render import render_package
-from .schema_check import check_schema
 from .semantic import check_semantics
 
 
@@ -30,12 +30,14 @@ class Result:
     """SHA-256 of the spec file, recorded in the manifest."""
 
 
-def validate(document: Document) -> list[Diagnostic]:
-    """Schema then semantic checks; semantic checks run only on a schema-valid document."""
-    diagnostics = check_schema(document)
+def validate(document: Document) -> tuple[Reading, list[Diagnostic]]:
+    """The document read by the front-end of its language (schema checks, imports), then the
+    semantic checks of its normalised model; those run only on a schema-valid document."""
+    reading = read(document)
+    diagnostics = reading.diagnostics
     if has_errors(diagnostics):
-        return sorted_diagnostics(diagnostics)
-    return sorted_diagnostics(diagnostics + check_semantics(document))
+        return reading, sorted_diagnostics(diagnostics)
+    return reading, sorted_diagnostics(diagnostics + check_semantics(reading.document))
 
 
 def analyse(
@@ -48,12 +50,14 @@ def analyse(
     """
     with without_cyclic_gc():
         document = load_document(spec, display_name=_display_name(spec))
-        diagnostics = validate(document)
+        reading, diagnostics = validate(document)
+        language = reading.language.title
         if not has_errors(diagnostics):
-            capability, lowering = lower(document, package_name)
+            capability, lowering = lower(reading.document, package_name)
+            capability = dataclasses.replace(capability, language=language)
             diagnostics = sorted_diagnostics(diagnostics + lowering)
     if has_errors(diagnostics) or (strict and diagnostics):
-        raise CompilationFailed(diagnostics)
+        raise CompilationFailed(diagnostics, language)
     digest = hashlib.sha256(spec.read_bytes()).hexdigest()
     return capability, diagnostics, digest
 
