@@ -47,11 +47,11 @@ def read(document: Document) -> tuple[Document, list[Diagnostic]]:
 
 
 def _read(document: Document, *, resolve_imports: bool) -> tuple[Document, list[Diagnostic]]:
-    relisted, diagnostics = relist(document)
+    relisted, diagnostics, unnamed = relist(document)
     diagnostics += [_with_beta5_hint(d) for d in check_schema(relisted, "beta5")]
     if has_errors(diagnostics):
         return relisted, diagnostics
-    normalised, found = normalise(relisted, resolve_imports=resolve_imports)
+    normalised, found = _Normalisation(relisted, resolve_imports, unnamed).run()
     return normalised, diagnostics + found
 
 
@@ -71,20 +71,15 @@ def _with_beta5_hint(diagnostic: Diagnostic) -> Diagnostic:
     return dataclasses.replace(diagnostic, hint=hint)
 
 
-def normalise(document: Document, *, resolve_imports: bool) -> tuple[Document, list[Diagnostic]]:
-    """The normalised model of a schema-valid beta5 document; the problems imports raise."""
-    return _Normalisation(document, resolve_imports).run()
-
-
 class _Normalisation:
     """One document's sections normalised, imports resolved (or, in an imported file, left
     out: they are not followed)."""
 
-    def __init__(self, document: Document, resolve_imports: bool) -> None:
+    def __init__(self, document: Document, resolve_imports: bool, unnamed: frozenset[Path]) -> None:
         self.document = document
         self.resolve_imports = resolve_imports
         self.derivation = Derivation(document)
-        self.normaliser = Normaliser(self.derivation)
+        self.normaliser = Normaliser(self.derivation, unnamed)
         self.importer = Importer(document, _read_imported)
         self.standalone = "capability" not in document.data
         self.diagnostics: list[Diagnostic] = []

@@ -28,8 +28,10 @@ RENAMED = {"display": "label"}
 class Normaliser:
     """Turns one schema-valid beta5 document (or standalone file) into the normalised model."""
 
-    def __init__(self, derivation: Derivation) -> None:
+    def __init__(self, derivation: Derivation, unnamed: frozenset[Path] = frozenset()) -> None:
         self.derivation = derivation
+        self.unnamed = unnamed
+        """Entries keyed without a name (the list form lets some go unnamed): no ``name``."""
 
     # ----------------------------------------------------------------- building blocks
 
@@ -88,11 +90,12 @@ class Normaliser:
         fields: Mapping[str, Shape],
     ) -> Any:
         """One entry of a map keyed by name, with the key as its ``name``."""
+        name = None if written in self.unnamed else key
         if shape is None:
-            return self.entry(child, written, path, fields, name=key)
+            return self.entry(child, written, path, fields, name=name)
         result = shape(child, written, path)
-        if isinstance(result, dict):
-            result = {"name": key, **result}
+        if isinstance(result, dict) and name is not None:
+            result = {"name": name, **result}
             self.derivation.mark(path + ("name",), written, key=True)
         return result
 
