@@ -124,6 +124,8 @@ class ConsumedOperation:
     """The name of the consumed resource the operation belongs to (a label)."""
     body_template: BodyTemplate | None = None
     """The declared ``body``, compiled against the inputs of each unit that calls it."""
+    max_bytes: int | None = None
+    """The largest answer read (``maxBinarySize``); ``None``: the package's default."""
 
     @property
     def sends_body(self) -> bool:
@@ -577,6 +579,14 @@ class McpPrompt:
 
 
 @dataclasses.dataclass(frozen=True)
+class CacheHint:
+    """How long (ms) MCP clients may keep list and read results, and who may share them."""
+
+    ttl_ms: int
+    scope: Literal["public", "private"]
+
+
+@dataclasses.dataclass(frozen=True)
 class McpAdapter:
     """An MCP adapter: one MCP server module."""
 
@@ -594,6 +604,8 @@ class McpAdapter:
     """Credentials callers must present on Streamable HTTP (stdio is local and unchecked)."""
     files: tuple[McpFileResource, ...] = ()
     """Resources embedded from local files, in the package data file ``<module>_files.json``."""
+    cache_hint: CacheHint | None = None
+    """The freshness hint of list and read results (``ttlMs``, ``cacheScope``)."""
 
     @property
     def has_shapes(self) -> bool:

@@ -18,6 +18,7 @@ from .lowering.adapters import Adapters
 from .lowering.aggregates import Aggregates
 from .lowering.arguments import Arguments
 from .lowering.auth import Authentication
+from .lowering.beta5_fields import with_adapter_limits
 from .lowering.binds import Binds
 from .lowering.bodies import Bodies
 from .lowering.calls import Calls
@@ -58,6 +59,7 @@ def lower(
     consumes = Consumes(diagnostics, binds, values, authentication, imports, env_prefix)
     for index, spec in enumerate(capability.get("consumes", [])):
         consumes.lower(spec, ("capability", "consumes", index))
+    consumes.apis = with_adapter_limits(consumes.apis, capability.get("exposes", []))
     calls = Calls(diagnostics, consumes)
     arguments = Arguments(diagnostics, values, aggregates, consumes, Bodies(diagnostics, values))
     toolkit = Toolkit(
@@ -72,7 +74,7 @@ def lower(
         authentication=authentication,
     )
     adapters = _lower_adapters(capability.get("exposes", []), toolkit)
-    binds.report_unused(imports_failed=bool(consumes.failed))
+    binds.report_unused(imports_failed=bool(consumes.failed or consumes.unreachable))
     result = ir.Capability(
         package=package,
         distribution=names.distribution_name(package),

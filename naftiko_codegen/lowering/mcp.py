@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from .. import ir, names
 from ..diagnostics import Path, Severity
+from .beta5_fields import cache_hint
 from .calls import CallSite, call_positions
 from .context import SkipOperation
 from .mcp_content import McpContent
@@ -68,6 +69,7 @@ class Mcp:
             authentication=self.kit.authentication.exposed(
                 spec.get("authentication"), path + ("authentication",)
             ),
+            cache_hint=cache_hint(self.diagnostics, spec, path),
         )
 
     def tool(
