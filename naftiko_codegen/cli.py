@@ -441,3 +441,53 @@ def _configured_specs(config: Path | None) -> list[ConfiguredSpec]:
     except UsageProblem as problem:
         click.echo(f"naftiko-gen: error: {problem}", err=True)
         sys.exit(ExitCode.INVALID)
+
+
+@main.command(name="migrate")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(),
+    help="Where to write the beta5 document: a file, or a directory (the spec keeps its name). "
+    "Files the spec imports are migrated beside it, at the same relative paths, and listed. "
+    "Without -o the document is written to stdout and the files it imports are only listed.",
+)
+@_guarded
+def migrate_command(spec: Path, out: str | None) -> None:
+    """Write the alpha2 document SPEC as Ikanos 1.0.0-beta5, with the same meaning: comments,
+    key order and quoting are kept where beta5 keeps the node, and its build generates the
+    same modules. What the official beta5 language cannot express is kept as written and
+    reported (warning NG214).
+
+    Exit 0 on success, 2 for an invalid or already-beta5 SPEC or an output that would
+    overwrite a source, 3 on an internal error.
+    """
+    from . import migrate_output
+    from .diagnostics import CompilationFailed
+    from .migrate import migrate
+    from .pipeline import display_name
+
+    try:
+        migration = migrate(spec, display_name(spec))
+    except CompilationFailed as failure:
+        for diagnostic in failure.diagnostics:
+            click.echo(diagnostic.format_text(), err=True)
+        named = f"{spec} ({failure.language})" if failure.language else str(spec)
+        click.echo(f"naftiko-gen: {named}: {summary_line(failure.diagnostics)}", err=True)
+        sys.exit(ExitCode.INVALID)
+    for diagnostic in migration.diagnostics:
+        click.echo(diagnostic.format_text(), err=True)
+    try:
+        lines = migrate_output.deliver(migration, spec, out)
+    except migrate_output.OutputRefused as error:
+        click.echo(f"naftiko-gen: error: {error}", err=True)
+        sys.exit(ExitCode.INVALID)
+    for line in lines:
+        click.echo(f"naftiko-gen: {line}", err=True)
+    click.echo(
+        f"naftiko-gen: {spec}: migrated to Ikanos 1.0.0-beta5: "
+        f"{summary_line(list(migration.diagnostics))}",
+        err=True,
+    )

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "NG211": "feature not supported by the generator",
     "NG212": "location outside the spec's directory",
     "NG213": "imported consumes cannot be resolved",
+    "NG214": "not expressible in the official beta5 language (migrate)",
 }
 
 

@@ -49,7 +49,7 @@ def analyse(
     ``strict``, warnings count as errors.
     """
     with without_cyclic_gc():
-        document = load_document(spec, display_name=_display_name(spec))
+        document = load_document(spec, display_name=display_name(spec))
         reading, diagnostics = validate(document)
         language = reading.language.title
         if not has_errors(diagnostics):
@@ -84,7 +84,7 @@ def compile_spec(
     return Result(capability, files, diagnostics, digest)
 
 
-def _display_name(spec: Path) -> str:
+def display_name(spec: Path) -> str:
     """The spec's path as diagnostics show it: relative to the working directory when inside it."""
     try:
         return str(spec.resolve().relative_to(Path.cwd().resolve()))
