@@ -19,7 +19,6 @@ from pathlib import Path as FsPath
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.util import load_yaml_guess_indent
 
 from .diagnostics import CompilationFailed, Diagnostic, Severity, has_errors
 from .frontends import BETA5, read
@@ -117,14 +116,49 @@ def _round_trip(text: str) -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = WIDTH
-    try:
-        _, indent, offset = load_yaml_guess_indent(text)
-    except YAMLError:
-        indent, offset = None, None
-    sequence, offset = indent or 2, offset or 0
-    yaml.indent(mapping=max(sequence - offset, 1), sequence=sequence, offset=offset)
+    mapping, sequence, offset = guess_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     yaml.explicit_start = bool(_DOCUMENT_START.search(text))
     return yaml
+
+
+_LINE = re.compile(r"^( *)(- +)?([^\s#-][^:#]*:)?(.*)$")
+
+
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """How ``text`` indents (mapping, sequence, sequence dash offset), from its first nested
+    mapping and its first block sequence (2, 2, 0 when it shows neither)."""
+    mapping = sequence = offset = None
+    previous: int | None = None  # where the content of the last line opening a block starts
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped.startswith("---"):
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            previous = None
+            continue
+        indent, dash, key, rest = (
+            len(match.group(1)),
+            match.group(2),
+            match.group(3),
+            match.group(4),
+        )
+        if previous is not None:
+            parent = previous
+            if dash and offset is None:
+                offset = indent - parent
+                sequence = offset + len(dash)
+            elif not dash and key and mapping is None and indent > parent:
+                mapping = indent - parent
+        if mapping is not None and offset is not None:
+            break
+        opens = key is not None and not rest.strip()
+        previous = indent + (len(dash) if dash else 0) if opens else None
+    mapping = mapping or 2
+    if offset is None or sequence is None:
+        return mapping, mapping, 0
+    return mapping, max(sequence, offset + 2), offset
 
 
 def _with_header(original: str, migrated: str) -> str:

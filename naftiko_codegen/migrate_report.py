@@ -58,7 +58,9 @@ def form_of(diagnostic: Diagnostic) -> str:
         if "items" in diagnostic.message:
             return "array-items"
         return "other"
-    if diagnostic.code == "NG104" and "empty" in diagnostic.message:
+    if diagnostic.code == "NG104" and (
+        "empty" in diagnostic.message or "minProperties" in diagnostic.message
+    ):
         return "empty-list"
     if diagnostic.code == "NG103":
         if diagnostic.message.startswith("invalid key") or last in ("call", "ref", "namespace"):

@@ -96,8 +96,12 @@ class _Relister:
         result: dict[str, Any] | None = None
         for field, below in trie.items():
             value = node.get(field)
-            if field == "outputParameters" and "call" in node:
-                continue  # a call's outputs are a list in beta5 too
+            if field == "outputParameters" and (
+                "call" in node
+                or not isinstance(value, list)
+                or not all(isinstance(item, Mapping) and "name" in item for item in value)
+            ):
+                continue  # a call's (unnamed) outputs are a list in beta5 too
             converted = isinstance(value, list)
             if isinstance(value, list):
                 value = self.as_map(value, field, kind, written + (field,), path + (field,))
