@@ -89,6 +89,8 @@ class JobResult:
     removed: int = 0
     kept_aside: tuple[str, ...] = ()
     drift: Drift | None = None
+    language: str | None = None
+    """The language the spec is written in, once it was read that far."""
 
     @property
     def failed(self) -> bool:
@@ -140,15 +142,18 @@ def _execute(
         if options.mode == "validate":
             if formatter is not None:
                 formatter.close()
-            _, diagnostics, _ = pipeline.analyse(
+            capability, diagnostics, _ = pipeline.analyse(
                 job.spec, package_name=job.package_name, strict=job.strict
             )
-            return JobResult(index, "valid", promote(diagnostics, job.strict))
+            found = promote(diagnostics, job.strict)
+            return JobResult(index, "valid", found, language=capability.language)
         result = pipeline.compile_spec(
             job.spec, package_name=job.package_name, strict=job.strict, formatter=formatter
         )
     except CompilationFailed as failure:
-        return JobResult(index, "invalid", promote(failure.diagnostics, job.strict))
+        found = promote(failure.diagnostics, job.strict)
+        return JobResult(index, "invalid", found, language=failure.language)
+    language = result.capability.language
     warnings = tuple(result.diagnostics)
     out = job.output_for(result.capability.package)
     refusal = claim(out)
@@ -172,6 +177,7 @@ def _execute(
         files=len(result.files) + 1,
         removed=len(report.removed),
         kept_aside=tuple(report.kept_aside),
+        language=language,
     )
 
 

@@ -309,7 +309,12 @@ def validate_command(
     if as_json:
         everything = [d.to_json() for result in results for d in result.diagnostics]
         valid = not any(result.failed for result in results)
-        click.echo(json.dumps({"valid": valid, "diagnostics": everything}, indent=2))
+        languages = [
+            {"file": str(job.spec), "language": result.language}
+            for job, result in zip(work.jobs, results, strict=True)
+        ]
+        document = {"valid": valid, "diagnostics": everything, "specs": languages}
+        click.echo(json.dumps(document, indent=2))
     else:
         reporter.summary(results)
     code = _exit_code(results, "validate")

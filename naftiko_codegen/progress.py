@@ -104,10 +104,12 @@ class Reporter:
         if result.status == "invalid" or (self.mode != "check" and result.diagnostics):
             for diagnostic in result.diagnostics:
                 _err(diagnostic.format_text())
+        named = f"{spec} ({result.language})" if result.language else spec
         if self.mode == "validate" and result.status in ("valid", "invalid"):
+            _err(f"naftiko-gen: {named}: {summary_line(result.diagnostics)}")
             return
         if result.status == "invalid":
-            _err(f"naftiko-gen: {spec}: {summary_line(result.diagnostics)}")
+            _err(f"naftiko-gen: {named}: {summary_line(result.diagnostics)}")
         elif result.status == "failed":
             _err(
                 f"naftiko-gen: error: {result.message}"
@@ -134,6 +136,7 @@ class Reporter:
                 _err(
                     f"naftiko-gen: wrote {result.written} of {result.files} files to {out}"
                     + removed
+                    + (f" (from {result.language})" if result.language else "")
                 )
         elif result.status == "unchanged" and self.single and not self.quiet:
             _err(f"naftiko-gen: {out} is up to date")
