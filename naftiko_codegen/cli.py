@@ -479,8 +479,8 @@ def migrate_command(spec: Path, out: str | None) -> None:
     except CompilationFailed as failure:
         for diagnostic in failure.diagnostics:
             click.echo(diagnostic.format_text(), err=True)
-        named = f"{spec} ({failure.language})" if failure.language else str(spec)
-        click.echo(f"naftiko-gen: {named}: {summary_line(failure.diagnostics)}", err=True)
+        language = f" ({failure.language})" if failure.language else ""
+        click.echo(f"naftiko-gen: {spec}: {summary_line(failure.diagnostics)}{language}", err=True)
         sys.exit(ExitCode.INVALID)
     for diagnostic in migration.diagnostics:
         click.echo(diagnostic.format_text(), err=True)

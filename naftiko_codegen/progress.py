@@ -104,12 +104,12 @@ class Reporter:
         if result.status == "invalid" or (self.mode != "check" and result.diagnostics):
             for diagnostic in result.diagnostics:
                 _err(diagnostic.format_text())
-        named = f"{spec} ({result.language})" if result.language else spec
+        language = f" ({result.language})" if result.language else ""
         if self.mode == "validate" and result.status in ("valid", "invalid"):
-            _err(f"naftiko-gen: {named}: {summary_line(result.diagnostics)}")
+            _err(f"naftiko-gen: {spec}: {summary_line(result.diagnostics)}{language}")
             return
         if result.status == "invalid":
-            _err(f"naftiko-gen: {named}: {summary_line(result.diagnostics)}")
+            _err(f"naftiko-gen: {spec}: {summary_line(result.diagnostics)}")
         elif result.status == "failed":
             _err(
                 f"naftiko-gen: error: {result.message}"

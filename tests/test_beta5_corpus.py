@@ -26,6 +26,7 @@ from naftiko_codegen.output import write_tree
 from naftiko_codegen.pipeline import analyse, compile_spec
 from naftiko_codegen.render import render_package
 
+from .conftest import import_every_module
 from .corpus_check import CORPUS, exposed_operations, generated_operations, skipping_warnings
 
 IKANOS = CORPUS / "ikanos"
@@ -141,12 +142,5 @@ def test_sample_passes_black_ruff_and_mypy_strict(sample: Path) -> None:
 
 def test_sample_imports(sample: Path) -> None:
     packages = sorted(p.name for p in sample.glob("beta5_*"))
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "for name in sys.argv[1:]:\n"
-        "    package = importlib.import_module(name)\n"
-        "    for module in pkgutil.iter_modules(package.__path__):\n"
-        "        importlib.import_module(name + '.' + module.name)\n"
-    )
-    result = _run([sys.executable, "-B", "-c", code, *packages], sample)
+    result = import_every_module(sample, packages)
     assert result.returncode == 0, result.stderr[-5000:]

@@ -170,13 +170,11 @@ def test_validate_several_files() -> None:
     ]
     per_spec = [line for line in lines if line.startswith("naftiko-gen: ")][:-1]
     assert [line.rsplit(": ", 1)[1] for line in per_spec] == [
-        "0 errors, 0 warnings",
-        "0 errors, 1 warning",
-        "1 error, 0 warnings",
-        "1 error, 0 warnings",
+        "0 errors, 0 warnings (Naftiko 1.0.0-alpha2)",
+        "0 errors, 1 warning (Naftiko 1.0.0-alpha2)",
+        "1 error, 0 warnings",  # a spec that cannot be loaded names no language
+        "1 error, 0 warnings (Naftiko 1.0.0-alpha2)",
     ]
-    assert per_spec[0].endswith("minimal.yaml (Naftiko 1.0.0-alpha2): 0 errors, 0 warnings")
-    assert "(" not in per_spec[2], "a spec that cannot be loaded names no language"
     assert lines[-1] == "naftiko-gen: 4 spec(s): 2 errors, 1 warning"
 
 

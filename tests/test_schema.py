@@ -48,7 +48,6 @@ def _corpus_params() -> list[Any]:
     return params
 
 
-
 MINIMAL = """
 naftiko: 1.0.0-alpha2
 info:

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..diagnostics import CompilationFailed, Diagnostic, Path, has_errors
 from ..loader import Document, load_document
-from ..locations import location_problem, resolve_location
+from ..locations import display_relative, location_problem, resolve_location
 
 Reader = Callable[[Document], tuple[Document, list[Diagnostic]]]
 """Reads an imported file: its normalised model and the problems found in it."""
@@ -121,10 +121,7 @@ class Importer:
         """``target`` relative to the spec's directory, POSIX style (never absolute)."""
         root = self.document.directory
         assert root is not None
-        try:
-            return target.relative_to(root).as_posix()
-        except ValueError:
-            return target.name
+        return display_relative(target, root)
 
     def _fail(self, path: Path, message: str, *, code: str = "NG213", **extra: Any) -> None:
         """Report an error located in the spec; the import is dropped."""
