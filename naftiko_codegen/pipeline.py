@@ -30,7 +30,13 @@ class Result:
     """SHA-256 of the spec file, recorded in the manifest."""
 
 
-def validate(document: Document) -> tuple[Reading, list[Diagnostic]]:
+def validate(document: Document) -> list[Diagnostic]:
+    """Every problem of ``document``: its front-end's (schema, imports), then the semantic
+    checks of its normalised model (only when the schema found no error)."""
+    return check(document)[1]
+
+
+def check(document: Document) -> tuple[Reading, list[Diagnostic]]:
     """The document read by the front-end of its language (schema checks, imports), then the
     semantic checks of its normalised model; those run only on a schema-valid document."""
     reading = read(document)
@@ -50,7 +56,7 @@ def analyse(
     """
     with without_cyclic_gc():
         document = load_document(spec, display_name=display_name(spec))
-        reading, diagnostics = validate(document)
+        reading, diagnostics = check(document)
         language = reading.language.title
         if not has_errors(diagnostics):
             capability, lowering = lower(reading.document, package_name)
