@@ -54,6 +54,8 @@ class Job:
     configured: ConfiguredSpec | None = None
     package_name: str | None = None
     strict: bool = False
+    openapi: tuple[str, ...] = ()
+    """``[NAMESPACE=]FILE`` values: the OpenAPI documents that type the consumed APIs."""
 
     def output_for(self, package: str) -> Path:
         """The output directory once the package name is known."""
@@ -135,17 +137,23 @@ def _execute(
     formatter: BackgroundFormatter | None,
 ) -> JobResult:
     from . import pipeline
+    from .openapi import OpenApiFile
 
+    openapi = [OpenApiFile.parse(value) for value in job.openapi]
     try:
         if options.mode == "validate":
             if formatter is not None:
                 formatter.close()
             _, diagnostics, _ = pipeline.analyse(
-                job.spec, package_name=job.package_name, strict=job.strict
+                job.spec, package_name=job.package_name, strict=job.strict, openapi=openapi
             )
             return JobResult(index, "valid", promote(diagnostics, job.strict))
         result = pipeline.compile_spec(
-            job.spec, package_name=job.package_name, strict=job.strict, formatter=formatter
+            job.spec,
+            package_name=job.package_name,
+            strict=job.strict,
+            formatter=formatter,
+            openapi=openapi,
         )
     except CompilationFailed as failure:
         return JobResult(index, "invalid", promote(failure.diagnostics, job.strict))

@@ -196,6 +196,16 @@ def _exit_code(results: Sequence[JobResult], mode: Mode) -> ExitCode:
     "capabilities they are, that read them, or whose output holds them; ignore the rest.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Report only problems (no progress bar).")
+@click.option(
+    "--openapi",
+    "openapi",
+    metavar="[NAMESPACE=]FILE",
+    multiple=True,
+    help="The upstream's OpenAPI document (3.0, 3.1 or Swagger 2.0; JSON or YAML) for the "
+    "consumed API NAMESPACE, or for every consumed API: tools and routes get typed "
+    "parameters, request bodies and answers, and arguments are checked before any upstream "
+    "call. Repeatable; replaces the configuration's `openapi` for the SPECs given.",
+)
 @_jobs_option
 @_config_option
 @_guarded
@@ -209,6 +219,7 @@ def build(
     strict: bool,
     changed: bool,
     quiet: bool,
+    openapi: tuple[str, ...],
     jobs: int | None,
     config: Path | None,
 ) -> None:
@@ -221,7 +232,13 @@ def build(
     unusable output, a configuration problem or bad usage, 3 on an internal error.
     """
     work = _make_plan(
-        config, specs, out=out, package_name=package_name, strict=strict, changed=changed
+        config,
+        specs,
+        out=out,
+        package_name=package_name,
+        strict=strict,
+        changed=changed,
+        openapi=openapi or None,
     )
     if not quiet:
         _report_config(work.warnings)

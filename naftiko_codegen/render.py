@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import jinja2
 
 from . import ir
 from .formatting import cache_dir
+from .openapi.combine import COMPONENTS_PREFIX, hoist_defs
 from .precompiled import PrecompiledLoader
 from .pylayout import def_line, docstring, from_import, ident, layout, open_call, py
 
@@ -399,6 +401,20 @@ def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str
     return names
 
 
+def input_checks(op: ir.RestOperation) -> str:
+    """``CHECKS.inputs(name, [(location, wire name, value), ...])`` for a route whose
+    parameters carry OpenAPI schemas (``""``: nothing to check)."""
+    if op.invocation is None or op.invocation.operation.contract is None:
+        return ""
+    used = used_inputs(op)
+    checked = [
+        f"({py(item.location)}, {py(item.name)}, {ident(item.ident)})"
+        for item in op.inputs
+        if item.schema is not None and item.location != "body" and item.ident in used
+    ]
+    return f"CHECKS.inputs({py(op.name)}, [{', '.join(checked)}])" if checked else ""
+
+
 def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
     """The helpers an adapter module imports from the generated ``orchestration`` module."""
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
@@ -572,6 +588,7 @@ def environment() -> jinja2.Environment:
         body_encoders=body_encoders,
         cap_uses_encoder=cap_uses_encoder,
         used_inputs=used_inputs,
+        input_checks=input_checks,
         auth_check=auth_check,
         cap_has_steps=cap_has_steps,
         auth_challenge=auth_challenge,
@@ -626,6 +643,8 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
         files[f"{package}/{adapter.module}_openapi.json"] = json_text(
             openapi_document(capability, adapter)
         )
+    if capability.checks_rest_inputs:
+        emit(f"{package}/validation.py", "package/validation.py.j2")
     if capability.exposed_auth and len(capability.oauth2_adapters) < _guarded(capability):
         emit(f"{package}/auth.py", "package/auth.py.j2")
     if capability.oauth2_adapters:
@@ -654,24 +673,51 @@ def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str
     return files
 
 
-def _success_content(op: ir.RestOperation) -> dict[str, Any]:
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+}
+"""The schema of the ``application/problem+json`` answers of REST adapters."""
+
+
+def _success_content(
+    op: ir.RestOperation, component: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
     """The media type and schema of a REST operation's success answer."""
     raw = op.invocation.operation.raw_format if op.invocation is not None else "json"
     if raw == "binary":
         return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-    return {"application/json": {"schema": op.output.schema or {}}}
+    return {"application/json": {"schema": component(op.output.schema or {})}}
 
 
 def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of a REST adapter, in the spec's own names and spelling."""
+    """The OpenAPI 3.1 document of a REST adapter, in the spec's own names and spelling.
+
+    Schemas from the upstream's OpenAPI document keep their shared definitions in
+    ``components/schemas``.
+    """
     paths: dict[str, Any] = {}
+    shared: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+
+    def component(schema: dict[str, Any]) -> dict[str, Any]:
+        return hoist_defs(schema, shared, COMPONENTS_PREFIX)
+
     for op in adapter.operations:
         parameters = [
             {
                 "name": item.name,
                 "in": item.location,
                 "required": item.required,
-                "schema": {k: v for k, v in item.json_schema.items() if k != "description"},
+                "schema": component(
+                    {k: v for k, v in item.json_schema.items() if k != "description"}
+                ),
                 **({"description": item.description} if item.description else {}),
             }
             for item in op.inputs
@@ -685,7 +731,7 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
             "responses": {
                 "200": {
                     "description": "The upstream response, passed through.",
-                    "content": _success_content(op),
+                    "content": _success_content(op, component),
                 },
                 "422": {"$ref": "#/components/responses/InvalidInput"},
                 "502": {"$ref": "#/components/responses/UpstreamUnavailable"},
@@ -696,9 +742,17 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
             operation["parameters"] = parameters
         if op.invocation is not None and op.invocation.forward_body:
             body = op.invocation.operation.body_param
+            contract = op.invocation.operation.contract
+            typed = contract.request if contract is not None else None
             operation["requestBody"] = {
-                "required": bool(body and body.required),
-                "content": {"application/json": {"schema": {}}},
+                "required": bool(body and body.required)
+                or (contract is not None and contract.request_required),
+                **(
+                    {"description": contract.request_description}
+                    if contract is not None and contract.request_description
+                    else {}
+                ),
+                "content": {"application/json": {"schema": component(typed or {})}},
             }
         paths.setdefault(op.path, {})[op.method.lower()] = operation
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -711,19 +765,7 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
         },
         "paths": paths,
         "components": {
-            "schemas": {
-                "Problem": {
-                    "type": "object",
-                    "description": "RFC 9457 problem details.",
-                    "properties": {
-                        "type": {"type": "string"},
-                        "title": {"type": "string"},
-                        "status": {"type": "integer"},
-                        "detail": {"type": "string"},
-                        "instance": {"type": "string"},
-                    },
-                }
-            },
+            "schemas": {name: shared[name] for name in sorted(shared)},
             "responses": {
                 "InvalidInput": {"description": "An input failed validation.", "content": problem},
                 "UpstreamUnavailable": {
