@@ -50,6 +50,10 @@ CODES: dict[str, str] = {
     "NG211": "feature not supported by the generator",
     "NG212": "location outside the spec's directory",
     "NG213": "imported consumes cannot be resolved",
+    # OpenAPI documents (--openapi)
+    "NG214": "OpenAPI document cannot be used",
+    "NG215": "consumed operations without an OpenAPI operation",
+    "NG216": "OpenAPI `$ref` not followed",
 }
 
 

@@ -31,8 +31,6 @@ from .schemas import SchemaConverter
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 """Header parameters OpenAPI itself says to ignore (3.x, "Parameter Object")."""
 _PATH_NAME = re.compile(r"\{([^{}]+)\}")
-_LISTED = 20
-"""How many unmatched operations the warning names (the rest are counted)."""
 
 
 class Enricher:
@@ -84,8 +82,7 @@ class Enricher:
 
     def report_unmatched(self, unmatched: list[str]) -> None:
         """One warning naming every consumed operation no OpenAPI operation matches."""
-        listed = "; ".join(unmatched[:_LISTED])
-        more = f"; and {len(unmatched) - _LISTED} more" if len(unmatched) > _LISTED else ""
+        listed = "; ".join(unmatched)
         files = ", ".join(contract.name for contract in self.contracts)
         self.diagnostics.append(
             self.document.diagnostic(
@@ -93,7 +90,7 @@ class Enricher:
                 "NG215",
                 f"{len(unmatched)} consumed operation"
                 + (" matches" if len(unmatched) == 1 else "s match")
-                + f" no operation of {files}: {listed}{more}",
+                + f" no operation of {files}: {listed}",
                 severity=Severity.WARNING,
                 hint="they keep the types the capability gives; an operation matches one of "
                 "the same method whose path is the same after the base URI and servers",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any, Literal
 
 from .combine import DEFS_PREFIX, merge_all_of, references
@@ -29,6 +30,8 @@ Mode = Literal["input", "output"]
 JSON_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
 INLINE_BYTES = 400
 """A definition whose JSON is at most this long is inlined wherever it is used."""
+MAX_DEPTH = 64
+"""Deepest nesting of schemas converted (real documents nest a dozen levels)."""
 _TEXT = ("title", "description", "format")
 _COUNTS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
 _NUMBERS = ("minimum", "maximum")
@@ -48,6 +51,7 @@ class SchemaConverter:
         """Every referenced schema converted so far, by definition name."""
         self._names: dict[RefKey, str] = {}
         self._active: set[str] = set()
+        self._depth = 0
 
     def document(self, schema: Schema) -> dict[str, Any]:
         """``schema`` as a self-contained JSON Schema (its ``$defs`` at the root)."""
@@ -56,7 +60,17 @@ class SchemaConverter:
         return tolerant(document) if self.mode == "output" else document
 
     def convert(self, node: Any, where: RefKey) -> dict[str, Any]:
-        """One schema object; ``$ref`` values become references into :attr:`defs`."""
+        """One schema object; ``$ref`` values become references into :attr:`defs`. Below
+        :data:`MAX_DEPTH` nested schemas (references followed included), anything goes."""
+        if node is True or node is None or self._depth >= MAX_DEPTH:
+            return {}
+        self._depth += 1
+        try:
+            return self._convert(node, where)
+        finally:
+            self._depth -= 1
+
+    def _convert(self, node: Any, where: RefKey) -> dict[str, Any]:
         if node is True or node is None:
             return {}
         if node is False:
@@ -70,6 +84,8 @@ class SchemaConverter:
         for key in _TEXT:
             if isinstance(node.get(key), str):
                 out[key] = node[key]
+        if node.get("type") == "file" and self.dialect == "2.0":
+            out["format"] = "binary"  # Swagger 2.0's upload parameter
         if types:
             out["type"] = types[0] if len(types) == 1 else types
         if isinstance(node.get("enum"), list) and node["enum"]:
@@ -106,10 +122,8 @@ class SchemaConverter:
         written = raw if isinstance(raw, list) else [raw] if raw is not None else []
         types: list[str] = []
         for item in written:
-            if item == "file" and self.dialect == "2.0":
-                types.append("string")
-                node = {**node, "format": "binary"}
-            elif item in JSON_TYPES and item not in types:
+            item = "string" if item == "file" and self.dialect == "2.0" else item
+            if item in JSON_TYPES and item not in types:
                 types.append(str(item))
         nullable = node.get("nullable") is True or node.get("x-nullable") is True
         if nullable and types and "null" not in types:
@@ -155,9 +169,9 @@ class SchemaConverter:
         items = node.get("items")
         if isinstance(items, dict | bool):
             out["items"] = self.convert(items, where + "items")
-        elif isinstance(items, list):
+        elif isinstance(items, list) and items:
             out["prefixItems"] = [self.convert(x, where + "items" + i) for i, x in enumerate(items)]
-        elif isinstance(node.get("prefixItems"), list):
+        elif isinstance(node.get("prefixItems"), list) and node["prefixItems"]:
             out["prefixItems"] = [
                 self.convert(x, where + "prefixItems" + i)
                 for i, x in enumerate(node["prefixItems"])
@@ -212,20 +226,24 @@ class SchemaConverter:
 
 
 def _inline(root: dict[str, Any], defs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """``root`` with every definition inlined except large shared ones and those on a cycle,
-    which stay in ``$defs`` (only the ones still used)."""
+    """``root`` with every definition inlined except those on a cycle and those that are
+    referenced from several places and large once expanded, which stay in ``$defs`` (only
+    the ones still used). Whatever the document, the result grows linearly with it: a
+    definition copied to several places is at most :data:`INLINE_BYTES` long."""
     graph = {name: references(schema) for name, schema in defs.items()}
     reachable = _reachable(references(root), graph)
     recursive = {name for name in reachable if name in _reachable(graph[name], graph)}
+    sites = Counter(references(root))
+    for name in reachable:
+        sites.update(graph[name])
     keep = set(recursive)
-    uses = dict.fromkeys(reachable, 0)
-    for name in [*references(root), *(c for r in sorted(recursive) for c in graph[r])]:
-        uses[name] += 1
-    for name in _parents_first(reachable - recursive, graph):
-        if uses[name] > 1 and len(json.dumps(defs[name])) > INLINE_BYTES:
+    expanded: dict[str, int] = {}
+    for name in reversed(_parents_first(reachable - recursive, graph)):  # children first
+        inlined = [child for child in graph[name] if child in expanded and child not in keep]
+        expanded[name] = len(json.dumps(defs[name])) + sum(expanded[c] for c in inlined)
+        if sites[name] > 1 and expanded[name] > INLINE_BYTES:
             keep.add(name)
-        for child in graph[name]:
-            uses[child] += 1 if name in keep else uses[name]
+    written: dict[str, Any] = {}
 
     def expand(schema: Any) -> Any:
         if isinstance(schema, list):
@@ -235,7 +253,9 @@ def _inline(root: dict[str, Any], defs: dict[str, dict[str, Any]]) -> dict[str, 
         name = _def_name(schema.get("$ref"))
         if name is not None and name not in keep:
             siblings = {k: expand(v) for k, v in schema.items() if k != "$ref"}
-            target = expand(defs.get(name, {}))
+            if name not in written:
+                written[name] = expand(defs.get(name, {}))
+            target = written[name]
             if "title" in siblings or "description" in siblings:  # the use says more
                 target = {k: v for k, v in target.items() if k not in ("title", "description")}
             return {**target, **siblings}

@@ -63,6 +63,9 @@ def read_source(path: FsPath, name: str) -> SourceFile:
     if text.lstrip().startswith("{"):
         try:
             return SourceFile(name, path, json.loads(text), _text=text)
+        except RecursionError:
+            message = "the document is nested too deeply to be read"
+            raise CompilationFailed([_error(name, "NG005", message)]) from None
         except ValueError:
             pass  # not strict JSON: the YAML loader says where the problem is
     document = load_document(path, display_name=name, max_bytes=MAX_OPENAPI_BYTES)
