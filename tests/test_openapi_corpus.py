@@ -25,7 +25,7 @@ from naftiko_codegen.diagnostics import Diagnostic
 from naftiko_codegen.openapi import OpenApiFile
 from naftiko_codegen.output import write_tree
 from naftiko_codegen.pipeline import analyse, compile_spec
-from naftiko_codegen.render import openapi_document
+from naftiko_codegen.rest_openapi import openapi_document
 
 from .corpus_check import CORPUS
 
