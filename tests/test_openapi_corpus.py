@@ -121,18 +121,28 @@ def _listed(diagnostics: list[Diagnostic]) -> list[tuple[str, str, str]]:
     return listed
 
 
+HOSTILE = Path(__file__).resolve().parent / "data" / "openapi" / "hostile"
+SAMPLES = [
+    *(
+        (MORE_APIS / spec, next(d for s, d in PAIRS if s == MORE_APIS / spec))
+        for spec in (
+            "argo/workflows-workflows.yaml",
+            "nginx/traffic-management.yaml",
+            "segment/public-sources.yaml",
+        )
+    ),
+    # parameters named like the generated code's own names, quotes in every text
+    (HOSTILE / "spec.yaml", HOSTILE / "api.json"),
+]
+
+
 @pytest.mark.parametrize(
-    "spec",
-    [
-        "argo/workflows-workflows.yaml",
-        "nginx/traffic-management.yaml",
-        "segment/public-sources.yaml",
-    ],
-    ids=["openapi-3.0", "swagger-2.0", "openapi-3.1"],
+    ("spec", "document"), SAMPLES, ids=["openapi-3.0", "swagger-2.0", "openapi-3.1", "hostile"]
 )
-def test_an_enriched_package_passes_mypy_and_ruff(spec: str, tmp_path: Path) -> None:
-    document = next(d for s, d in PAIRS if s == MORE_APIS / spec)
-    result = compile_spec(MORE_APIS / spec, openapi=[OpenApiFile(document)])
+def test_an_enriched_package_passes_mypy_and_ruff(
+    spec: Path, document: Path, tmp_path: Path
+) -> None:
+    result = compile_spec(spec, openapi=[OpenApiFile(document)])
     assert any(op.contract for api in result.capability.apis for op in api.operations)
     write_tree(tmp_path / "out", result.files, result.spec_digest)
     bin_dir = Path(sys.executable).parent

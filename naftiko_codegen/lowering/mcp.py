@@ -106,8 +106,7 @@ class Mcp:
         invocation = dataclasses.replace(
             invocation, forward_query=operation.method == "GET" and not operation.query_params
         )
-        if invocation.forward_body:
-            scope.inputs.pop("body", None)
+        invocation = reserve_arguments(scope, invocation)
         output = self.kit.outputs.output(spec, path, scope)
         self.kit.outputs.check_format(invocation, output, path)
         if operation.raw_format == "binary":
@@ -186,6 +185,27 @@ class _ToolArguments:
             return None
         required = param.location == "path" or param.required_declared
         return implicit_input(reference, param, self.operation, required=required)
+
+
+def reserve_arguments(scope: Scope, invocation: ir.Invocation) -> ir.Invocation:
+    """Make room for the ``body`` and ``query`` arguments that carry the JSON body and free
+    query pairs: a declared ``body`` input is the body itself; an upstream query, header or
+    cookie parameter called ``body`` is not offered; an input called ``query`` takes the
+    name, and the free-form ``query`` argument is not offered."""
+    if invocation.forward_body:
+        clash = scope.inputs.get("body")
+        if clash is not None and clash.location in ("query", "header", "cookie"):
+            kept = [
+                (param, source)
+                for param, source in invocation.arguments
+                if not (source.kind == "input" and source.input == clash.ident)
+            ]
+            invocation = dataclasses.replace(invocation, arguments=tuple(kept))
+        if clash is None or clash.location != "path":
+            scope.inputs.pop("body", None)
+    if invocation.forward_query and "query" in scope.inputs:
+        invocation = dataclasses.replace(invocation, forward_query=False)
+    return invocation
 
 
 def tool_annotations(
