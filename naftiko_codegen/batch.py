@@ -54,6 +54,8 @@ class Job:
     configured: ConfiguredSpec | None = None
     package_name: str | None = None
     strict: bool = False
+    openapi: tuple[str, ...] = ()
+    """``[NAMESPACE=]FILE`` values: the OpenAPI documents that type the consumed APIs."""
 
     def output_for(self, package: str) -> Path:
         """The output directory once the package name is known."""
@@ -137,18 +139,24 @@ def _execute(
     formatter: BackgroundFormatter | None,
 ) -> JobResult:
     from . import pipeline
+    from .openapi import OpenApiFile
 
+    openapi = [OpenApiFile.parse(value) for value in job.openapi]
     try:
         if options.mode == "validate":
             if formatter is not None:
                 formatter.close()
             capability, diagnostics, _ = pipeline.analyse(
-                job.spec, package_name=job.package_name, strict=job.strict
+                job.spec, package_name=job.package_name, strict=job.strict, openapi=openapi
             )
             found = promote(diagnostics, job.strict)
             return JobResult(index, "valid", found, language=capability.language)
         result = pipeline.compile_spec(
-            job.spec, package_name=job.package_name, strict=job.strict, formatter=formatter
+            job.spec,
+            package_name=job.package_name,
+            strict=job.strict,
+            formatter=formatter,
+            openapi=openapi,
         )
     except CompilationFailed as failure:
         found = promote(failure.diagnostics, job.strict)

@@ -196,6 +196,16 @@ def _exit_code(results: Sequence[JobResult], mode: Mode) -> ExitCode:
     "capabilities they are, that read them, or whose output holds them; ignore the rest.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Report only problems (no progress bar).")
+@click.option(
+    "--openapi",
+    "openapi",
+    metavar="[NAMESPACE=]FILE",
+    multiple=True,
+    help="The upstream's OpenAPI document (3.0, 3.1 or Swagger 2.0; JSON or YAML) for the "
+    "consumed API NAMESPACE, or for every consumed API: tools and routes get typed "
+    "parameters, request bodies and answers, and arguments are checked before any upstream "
+    "call. Repeatable; replaces the configuration's `openapi` for the SPECs given.",
+)
 @_jobs_option
 @_config_option
 @_guarded
@@ -209,6 +219,7 @@ def build(
     strict: bool,
     changed: bool,
     quiet: bool,
+    openapi: tuple[str, ...],
     jobs: int | None,
     config: Path | None,
 ) -> None:
@@ -221,7 +232,13 @@ def build(
     unusable output, a configuration problem or bad usage, 3 on an internal error.
     """
     work = _make_plan(
-        config, specs, out=out, package_name=package_name, strict=strict, changed=changed
+        config,
+        specs,
+        out=out,
+        package_name=package_name,
+        strict=strict,
+        changed=changed,
+        openapi=openapi or None,
     )
     if not quiet:
         _report_config(work.warnings)
@@ -464,7 +481,7 @@ def migrate_command(spec: Path, out: str | None) -> None:
     """Write the alpha2 document SPEC as Ikanos 1.0.0-beta5, with the same meaning: comments,
     key order and quoting are kept where beta5 keeps the node, and its build generates the
     same modules. What the official beta5 language cannot express is kept as written and
-    reported (warning NG214).
+    reported (warning NG217).
 
     Exit 0 on success, 2 for an invalid or already-beta5 SPEC or an output that would
     overwrite a source, 3 on an internal error.

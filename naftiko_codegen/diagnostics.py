@@ -50,7 +50,12 @@ CODES: dict[str, str] = {
     "NG211": "feature not supported by the generator",
     "NG212": "location outside the spec's directory",
     "NG213": "imported consumes cannot be resolved",
-    "NG214": "not expressible in the official beta5 language (migrate)",
+    # OpenAPI documents (--openapi)
+    "NG214": "OpenAPI document cannot be used",
+    "NG215": "consumed operations without an OpenAPI operation",
+    "NG216": "OpenAPI `$ref` not followed",
+    # migrate
+    "NG217": "not expressible in the official beta5 language (migrate)",
 }
 
 

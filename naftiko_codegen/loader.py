@@ -281,8 +281,10 @@ def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, column
 
 
-def load_document(path: FsPath, display_name: str | None = None) -> Document:
-    """Read and parse the spec at ``path``.
+def load_document(
+    path: FsPath, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> Document:
+    """Read and parse the spec at ``path`` (at most ``max_bytes`` long).
 
     Raises :class:`CompilationFailed` with located diagnostics when the file cannot be
     read, is not valid YAML, is not a single mapping, or exceeds the documented limits.
@@ -295,7 +297,7 @@ def load_document(path: FsPath, display_name: str | None = None) -> Document:
         raise CompilationFailed(
             [Diagnostic(name, 1, 1, Severity.ERROR, "NG006", f"cannot read file: {reason}")]
         ) from None
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > max_bytes:
         raise CompilationFailed(
             [
                 Diagnostic(
@@ -304,7 +306,7 @@ def load_document(path: FsPath, display_name: str | None = None) -> Document:
                     1,
                     Severity.ERROR,
                     "NG005",
-                    f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    f"file is {len(raw):,} bytes; the limit is {max_bytes:,}",
                 )
             ]
         )

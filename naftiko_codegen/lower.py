@@ -9,6 +9,7 @@ capability is still generated.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from . import ir, names
@@ -32,15 +33,18 @@ from .lowering.scripts import Scripts
 from .lowering.steps import Steps
 from .lowering.toolkit import Toolkit
 from .lowering.values import Values
+from .openapi.document import Contract
+from .openapi.enrich import Enricher
 
 
 def lower(
-    document: Document, package_name: str | None = None
+    document: Document, package_name: str | None = None, contracts: Sequence[Contract] = ()
 ) -> tuple[ir.Capability, list[Diagnostic]]:
     """Lower a schema-valid document; returns the IR and the diagnostics found.
 
     The collaborators run in the order the document needs them: bound variables, consumed
-    APIs (imports followed), then each adapter; they share one diagnostics sink.
+    APIs (imports followed, then typed from the OpenAPI ``contracts``), then each adapter;
+    they share one diagnostics sink.
     """
     data = document.data
     capability = data.get("capability", {})
@@ -60,6 +64,10 @@ def lower(
     for index, spec in enumerate(capability.get("consumes", [])):
         consumes.lower(spec, ("capability", "consumes", index))
     consumes.apis = with_adapter_limits(consumes.apis, capability.get("exposes", []))
+    if contracts:
+        enricher = Enricher(contracts, document)
+        consumes.apis = enricher.enrich(consumes.apis)
+        diagnostics.extend(enricher.diagnostics)
     calls = Calls(diagnostics, consumes)
     arguments = Arguments(diagnostics, values, aggregates, consumes, Bodies(diagnostics, values))
     toolkit = Toolkit(

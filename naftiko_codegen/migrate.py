@@ -6,7 +6,7 @@ style and quoting survive wherever beta5 keeps the node; :mod:`.migrate_tree` re
 tree. The files it imports are migrated too (their paths, relative to the spec's folder, are
 kept). What beta5 cannot express (a real-world form the official schema has no place for, such
 as a ``description`` on a consumed parameter) is kept as written, so naftiko-gen still builds
-the same package, and reported as a warning (NG214) located in the alpha2 file
+the same package, and reported as a warning (NG217) located in the alpha2 file
 (:mod:`.migrate_report`).
 """
 
@@ -76,12 +76,12 @@ def migrate(spec: FsPath, display_name: str | None = None) -> Migration:
 
 
 def _migrate_one(path: FsPath, name: str) -> tuple[str, list[Diagnostic], list[tuple[FsPath, str]]]:
-    """One document's beta5 text, its NG214 warnings, and the files it imports."""
+    """One document's beta5 text, its NG217 warnings, and the files it imports."""
     document = load_document(path, display_name=name)
     reading = read(document)
     if reading.language is BETA5:
         raise CompilationFailed(
-            [document.diagnostic(("ikanos",), "NG214", "the document is beta5 already")],
+            [document.diagnostic(("ikanos",), "NG217", "the document is beta5 already")],
             BETA5.title,
         )
     if has_errors(reading.diagnostics):
@@ -92,7 +92,7 @@ def _migrate_one(path: FsPath, name: str) -> tuple[str, list[Diagnostic], list[t
         tree = yaml.load(text)
     except YAMLError as error:  # the project's loader read it: a ruamel limitation
         raise CompilationFailed(
-            [document.diagnostic((), "NG214", f"cannot round-trip this YAML: {error}")]
+            [document.diagnostic((), "NG217", f"cannot round-trip this YAML: {error}")]
         ) from None
     rewrite = Rewrite()
     rewrite.document(tree)

@@ -3,7 +3,7 @@ alpha2 file wrote it.
 
 The migrated text is checked against the official Ikanos 1.0.0-beta5 schema; every problem
 is one of the real-world forms naftiko-gen accepts beyond it (DESIGN.md §2), kept as written
-so that the build does not change. Each becomes a warning (NG214) located in the alpha2 file,
+so that the build does not change. Each becomes a warning (NG217) located in the alpha2 file,
 naming the form (:data:`FORMS`) and the beta5 path. A document naftiko-gen's own beta5
 dialect refused would be a bug in the migration: it is an internal error, never output.
 """
@@ -79,7 +79,7 @@ def form_of(diagnostic: Diagnostic) -> str:
 
 
 def inexpressible(text: str, origins: Mapping[Path, Path], alpha2: Document) -> list[Diagnostic]:
-    """NG214 warnings, located in ``alpha2``, for what ``text`` (its migration) keeps that the
+    """NG217 warnings, located in ``alpha2``, for what ``text`` (its migration) keeps that the
     official beta5 schema refuses; ``origins`` maps beta5 paths to alpha2 paths."""
     migrated = load_text(text, alpha2.file)
     own = check_schema(migrated, "beta5")
@@ -97,7 +97,7 @@ def inexpressible(text: str, origins: Mapping[Path, Path], alpha2: Document) -> 
             continue
         first[form] = alpha2.diagnostic(
             written,
-            "NG214",
+            "NG217",
             f"not expressible in the official beta5 language: {FORMS[form]}; kept as written",
             key=key,
             severity=Severity.WARNING,
@@ -123,7 +123,7 @@ def _also_at(diagnostic: Diagnostic, lines: set[int]) -> Diagnostic:
 
 
 _LINES_SHOWN = 12
-"""How many other lines a grouped NG214 warning names before it counts the rest."""
+"""How many other lines a grouped NG217 warning names before it counts the rest."""
 
 
 def source_path(path: Path, origins: Mapping[Path, Path]) -> Path:

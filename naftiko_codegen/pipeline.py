@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import ir
@@ -15,6 +15,7 @@ from .formatting import BackgroundFormatter, format_files
 from .frontends import Reading, read
 from .loader import Document, load_document
 from .lower import lower
+from .openapi import OpenApiFile, read_contracts
 from .render import render_package
 from .semantic import check_semantics
 
@@ -47,19 +48,28 @@ def check(document: Document) -> tuple[Reading, list[Diagnostic]]:
 
 
 def analyse(
-    spec: Path, *, package_name: str | None = None, strict: bool = False
+    spec: Path,
+    *,
+    package_name: str | None = None,
+    strict: bool = False,
+    openapi: Sequence[OpenApiFile] = (),
 ) -> tuple[ir.Capability, list[Diagnostic], str]:
     """Load, validate and lower ``spec``; raises :class:`CompilationFailed` on any error.
 
     Returns the IR, the (warning) diagnostics and the spec's SHA-256 digest. With
-    ``strict``, warnings count as errors.
+    ``strict``, warnings count as errors. ``openapi`` documents type the consumed
+    operations they describe.
     """
     with without_cyclic_gc():
         document = load_document(spec, display_name=display_name(spec))
         reading, diagnostics = check(document)
         language = reading.language.title
+        try:
+            contracts = read_contracts(openapi, display_name)
+        except CompilationFailed as failure:
+            diagnostics = sorted_diagnostics(diagnostics + failure.diagnostics)
         if not has_errors(diagnostics):
-            capability, lowering = lower(reading.document, package_name)
+            capability, lowering = lower(reading.document, package_name, contracts)
             capability = dataclasses.replace(capability, language=language)
             diagnostics = sorted_diagnostics(diagnostics + lowering)
     if has_errors(diagnostics) or (strict and diagnostics):
@@ -74,14 +84,17 @@ def compile_spec(
     package_name: str | None = None,
     strict: bool = False,
     formatter: BackgroundFormatter | None = None,
+    openapi: Sequence[OpenApiFile] = (),
 ) -> Result:
     """Compile ``spec`` into the files of the generated package (nothing is written).
 
     ``formatter``, started before the compiler was imported, does the formatting (the
-    command line's route); it is stopped in every case.
+    command line's route); it is stopped in every case. ``openapi``: see :func:`analyse`.
     """
     try:
-        capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
+        capability, diagnostics, digest = analyse(
+            spec, package_name=package_name, strict=strict, openapi=openapi
+        )
         with without_cyclic_gc():
             files = format_files(render_package(capability, digest), formatter)
     finally:

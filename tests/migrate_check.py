@@ -3,7 +3,7 @@ beta5, and the result is checked as the issue asks.
 
 For each file: ``migrate`` succeeds; the migrated documents validate against naftiko-gen's
 beta5 dialect; against the *official* beta5 schema they validate unless the file uses a
-real-world form beta5 has no place for (then ``migrate`` warned with NG214, and
+real-world form beta5 has no place for (then ``migrate`` warned with NG217, and
 ``expected-differences.yaml`` lists the file with those forms); and the migrated spec, written
 under the same file name, renders the same files as the original (byte for byte; rendering
 without formatting, which is byte-identical iff the formatted files are). A file whose build
@@ -48,7 +48,7 @@ class Outcome:
     official: bool = True
     """The migrated files validate against the official beta5 schema."""
     warned: list[str] = dataclasses.field(default_factory=list)
-    """The real-world forms ``migrate`` kept and warned about (NG214), sorted."""
+    """The real-world forms ``migrate`` kept and warned about (NG217), sorted."""
     differing: list[str] = dataclasses.field(default_factory=list)
     """Rendered files that differ between the original's build and the migration's."""
 
@@ -76,7 +76,7 @@ def check(spec: Path) -> Outcome:
         outcome.problem = "migrate refused: " + failure.diagnostics[0].format_text()
         return outcome
     outcome.warned = sorted(
-        {form_named(d.message) for d in migration.diagnostics if d.code == "NG214"}
+        {form_named(d.message) for d in migration.diagnostics if d.code == "NG217"}
     )
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -108,7 +108,7 @@ def official_validator() -> jsonschema.Draft202012Validator:
 
 
 def form_named(message: str) -> str:
-    """The form an NG214 warning names (its message quotes :data:`FORMS`)."""
+    """The form an NG217 warning names (its message quotes :data:`FORMS`)."""
     return next((name for name, text in FORMS.items() if text in message), "other")
 
 

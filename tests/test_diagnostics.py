@@ -24,6 +24,9 @@ from naftiko_codegen.diagnostics import CODES
 
 INVALID = Path(__file__).resolve().parent / "invalid_specs"
 SPECS = sorted(p.name for p in INVALID.glob("*.yaml"))
+OPENAPI_CODES = {"NG214", "NG215", "NG216"}
+"""Codes about ``--openapi`` documents, which ``validate`` does not read: each is triggered
+by a build in ``tests/test_cli_openapi.py``."""
 
 
 def validate(*args: str) -> Result:
@@ -82,8 +85,8 @@ def test_every_code_is_covered() -> None:
         document = json.loads(validate("--format", "json", name).stdout)
         seen.update(d["code"] for d in document["diagnostics"])
     migrated = CliRunner().invoke(main, ["migrate", "many_warnings.yaml"], catch_exceptions=False)
-    seen.update(re.findall(r"\[(NG\d{3})\]", migrated.stderr))  # NG214: migrate's own
-    missing = set(CODES) - seen
+    seen.update(re.findall(r"\[(NG\d{3})\]", migrated.stderr))  # NG217: migrate's own
+    missing = set(CODES) - seen - OPENAPI_CODES
     assert not missing, f"no invalid spec triggers {sorted(missing)}"
     assert seen <= set(CODES)
 

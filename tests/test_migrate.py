@@ -2,7 +2,7 @@
 
 * every alpha2 file of the corpus that builds migrates; the result validates against the
   official beta5 schema unless the file uses a real-world form beta5 has no place for (then
-  migrate said so, NG214), and builds the same files byte for byte; the exceptions are
+  migrate said so, NG217), and builds the same files byte for byte; the exceptions are
   exactly those of ``tests/data/corpus/expected-differences.yaml`` (``tests/migrate_check.py``);
 * comments, key order and quoting survive; names become keys; the command line writes to
   stdout, a file or a directory, imported files beside the spec, and never over a source.
@@ -191,7 +191,7 @@ def test_what_beta5_cannot_express_is_reported_in_the_alpha2_file(spec: Path) ->
     items, passthrough = migration.diagnostics
     for warning in (items, passthrough):
         assert (warning.code, warning.severity, warning.file) == (
-            "NG214",
+            "NG217",
             Severity.WARNING,
             str(spec),
         )
@@ -238,7 +238,7 @@ def test_beta5_and_invalid_documents_are_refused(tmp_path: Path) -> None:
     beta5.write_text("ikanos: 1.0.0-beta5\ncapability:\n  consumes: []\n", "utf-8")
     with pytest.raises(CompilationFailed) as already:
         migrate(beta5)
-    assert already.value.diagnostics[0].code == "NG214"
+    assert already.value.diagnostics[0].code == "NG217"
     broken = tmp_path / "broken.yaml"
     broken.write_text(ALPHA2.replace("port: 9601", "port: nine"), "utf-8")
     with pytest.raises(CompilationFailed) as invalid:
