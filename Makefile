@@ -8,7 +8,7 @@ EXAMPLE := generated_examples/flyte_admin_executions
 # Official examples kept generated (and drift-checked) beside the Flyte package.
 OFFICIAL := nested-object-output-capability aggregate-shared-mock mcp-resources-prompts-capability
 
-.PHONY: venv demo test lint corpus examples check-examples bench clean
+.PHONY: venv demo test lint corpus migrate-corpus examples check-examples bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP)
 # Build every capability of tests/data/corpus; print what was built and skipped.
 corpus: $(STAMP)
 	$(BIN)/python -m tests.corpus_check
+
+# Migrate every alpha2 file of tests/data/corpus to beta5; print the counts.
+migrate-corpus: $(STAMP)
+	$(BIN)/python -m tests.migrate_check
 
 lint: $(STAMP)
 	$(BIN)/ruff check naftiko_codegen simulator tests scripts benchmarks hatch_build.py

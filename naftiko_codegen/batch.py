@@ -54,6 +54,8 @@ class Job:
     configured: ConfiguredSpec | None = None
     package_name: str | None = None
     strict: bool = False
+    openapi: tuple[str, ...] = ()
+    """``[NAMESPACE=]FILE`` values: the OpenAPI documents that type the consumed APIs."""
 
     def output_for(self, package: str) -> Path:
         """The output directory once the package name is known."""
@@ -89,6 +91,8 @@ class JobResult:
     removed: int = 0
     kept_aside: tuple[str, ...] = ()
     drift: Drift | None = None
+    language: str | None = None
+    """The language the spec is written in, once it was read that far."""
 
     @property
     def failed(self) -> bool:
@@ -135,20 +139,29 @@ def _execute(
     formatter: BackgroundFormatter | None,
 ) -> JobResult:
     from . import pipeline
+    from .openapi import OpenApiFile
 
+    openapi = [OpenApiFile.parse(value) for value in job.openapi]
     try:
         if options.mode == "validate":
             if formatter is not None:
                 formatter.close()
-            _, diagnostics, _ = pipeline.analyse(
-                job.spec, package_name=job.package_name, strict=job.strict
+            capability, diagnostics, _ = pipeline.analyse(
+                job.spec, package_name=job.package_name, strict=job.strict, openapi=openapi
             )
-            return JobResult(index, "valid", promote(diagnostics, job.strict))
+            found = promote(diagnostics, job.strict)
+            return JobResult(index, "valid", found, language=capability.language)
         result = pipeline.compile_spec(
-            job.spec, package_name=job.package_name, strict=job.strict, formatter=formatter
+            job.spec,
+            package_name=job.package_name,
+            strict=job.strict,
+            formatter=formatter,
+            openapi=openapi,
         )
     except CompilationFailed as failure:
-        return JobResult(index, "invalid", promote(failure.diagnostics, job.strict))
+        found = promote(failure.diagnostics, job.strict)
+        return JobResult(index, "invalid", found, language=failure.language)
+    language = result.capability.language
     warnings = tuple(result.diagnostics)
     out = job.output_for(result.capability.package)
     refusal = claim(out)
@@ -172,6 +185,7 @@ def _execute(
         files=len(result.files) + 1,
         removed=len(report.removed),
         kept_aside=tuple(report.kept_aside),
+        language=language,
     )
 
 

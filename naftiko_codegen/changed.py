@@ -7,6 +7,7 @@ A changed file selects:
 * every capability, when it is the configuration file itself;
 * the capability whose output folder holds it (a hand-edited generated file), found
   through the naftiko-gen manifest of that folder;
+* the capabilities whose ``openapi`` names it;
 * the capabilities that read it at build time (an imported consumed API, a prompt or
   resource file, a script). A capability may read only files inside its own folder
   (NG212), so a file is attributed to the capabilities in whose folder it lies and whose
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from .output import MANIFEST
 from .project import ConfiguredSpec, Project
+from .project_keys import split_openapi
 
 _YAML_NAME = re.compile(r"[\w./%@+-]+\.ya?ml\b")
 MAX_DEPTH = 16
@@ -51,7 +53,15 @@ def select(
             others.append(path)
     readers = _Readers(list(by_path))
     digests: dict[Path, str] | None = None
+    documents = {
+        path: {_real(Path(split_openapi(value)[2])) for value in spec.openapi}
+        for path, spec in by_path.items()
+    }
     for path in others:
+        described = {spec for spec, files in documents.items() if path in files}
+        if described:
+            chosen.update(described)
+            continue
         output = _output_folder(path, _real(project.root))
         if output is not None:
             if digests is None:

@@ -196,6 +196,16 @@ def _exit_code(results: Sequence[JobResult], mode: Mode) -> ExitCode:
     "capabilities they are, that read them, or whose output holds them; ignore the rest.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Report only problems (no progress bar).")
+@click.option(
+    "--openapi",
+    "openapi",
+    metavar="[NAMESPACE=]FILE",
+    multiple=True,
+    help="The upstream's OpenAPI document (3.0, 3.1 or Swagger 2.0; JSON or YAML) for the "
+    "consumed API NAMESPACE, or for every consumed API: tools and routes get typed "
+    "parameters, request bodies and answers, and arguments are checked before any upstream "
+    "call. Repeatable; replaces the configuration's `openapi` for the SPECs given.",
+)
 @_jobs_option
 @_config_option
 @_guarded
@@ -209,6 +219,7 @@ def build(
     strict: bool,
     changed: bool,
     quiet: bool,
+    openapi: tuple[str, ...],
     jobs: int | None,
     config: Path | None,
 ) -> None:
@@ -221,7 +232,13 @@ def build(
     unusable output, a configuration problem or bad usage, 3 on an internal error.
     """
     work = _make_plan(
-        config, specs, out=out, package_name=package_name, strict=strict, changed=changed
+        config,
+        specs,
+        out=out,
+        package_name=package_name,
+        strict=strict,
+        changed=changed,
+        openapi=openapi or None,
     )
     if not quiet:
         _report_config(work.warnings)
@@ -309,7 +326,12 @@ def validate_command(
     if as_json:
         everything = [d.to_json() for result in results for d in result.diagnostics]
         valid = not any(result.failed for result in results)
-        click.echo(json.dumps({"valid": valid, "diagnostics": everything}, indent=2))
+        languages = [
+            {"file": str(job.spec), "language": result.language}
+            for job, result in zip(work.jobs, results, strict=True)
+        ]
+        document = {"valid": valid, "diagnostics": everything, "specs": languages}
+        click.echo(json.dumps(document, indent=2))
     else:
         reporter.summary(results)
     code = _exit_code(results, "validate")
@@ -441,3 +463,53 @@ def _configured_specs(config: Path | None) -> list[ConfiguredSpec]:
     except UsageProblem as problem:
         click.echo(f"naftiko-gen: error: {problem}", err=True)
         sys.exit(ExitCode.INVALID)
+
+
+@main.command(name="migrate")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(),
+    help="Where to write the beta5 document: a file, or a directory (the spec keeps its name). "
+    "Files the spec imports are migrated beside it, at the same relative paths, and listed. "
+    "Without -o the document is written to stdout and the files it imports are only listed.",
+)
+@_guarded
+def migrate_command(spec: Path, out: str | None) -> None:
+    """Write the alpha2 document SPEC as Ikanos 1.0.0-beta5, with the same meaning: comments,
+    key order and quoting are kept where beta5 keeps the node, and its build generates the
+    same modules. What the official beta5 language cannot express is kept as written and
+    reported (warning NG217).
+
+    Exit 0 on success, 2 for an invalid or already-beta5 SPEC or an output that would
+    overwrite a source, 3 on an internal error.
+    """
+    from . import migrate_output
+    from .diagnostics import CompilationFailed
+    from .migrate import migrate
+    from .pipeline import display_name
+
+    try:
+        migration = migrate(spec, display_name(spec))
+    except CompilationFailed as failure:
+        for diagnostic in failure.diagnostics:
+            click.echo(diagnostic.format_text(), err=True)
+        language = f" ({failure.language})" if failure.language else ""
+        click.echo(f"naftiko-gen: {spec}: {summary_line(failure.diagnostics)}{language}", err=True)
+        sys.exit(ExitCode.INVALID)
+    for diagnostic in migration.diagnostics:
+        click.echo(diagnostic.format_text(), err=True)
+    try:
+        lines = migrate_output.deliver(migration, spec, out)
+    except migrate_output.OutputRefused as error:
+        click.echo(f"naftiko-gen: error: {error}", err=True)
+        sys.exit(ExitCode.INVALID)
+    for line in lines:
+        click.echo(f"naftiko-gen: {line}", err=True)
+    click.echo(
+        f"naftiko-gen: {spec}: migrated to Ikanos 1.0.0-beta5: "
+        f"{summary_line(list(migration.diagnostics))}",
+        err=True,
+    )

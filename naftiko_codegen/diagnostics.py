@@ -50,6 +50,12 @@ CODES: dict[str, str] = {
     "NG211": "feature not supported by the generator",
     "NG212": "location outside the spec's directory",
     "NG213": "imported consumes cannot be resolved",
+    # OpenAPI documents (--openapi)
+    "NG214": "OpenAPI document cannot be used",
+    "NG215": "consumed operations without an OpenAPI operation",
+    "NG216": "OpenAPI `$ref` not followed",
+    # migrate
+    "NG217": "not expressible in the official beta5 language (migrate)",
 }
 
 
@@ -171,9 +177,11 @@ def describe_value(value: Any, limit: int = 60) -> str:
 class CompilationFailed(Exception):
     """Raised when a spec has errors; carries every diagnostic found so far."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(self, diagnostics: Sequence[Diagnostic], language: str | None = None) -> None:
         super().__init__(f"{sum(d.severity is Severity.ERROR for d in diagnostics)} error(s)")
         self.diagnostics = sorted_diagnostics(diagnostics)
+        self.language = language
+        """The language the spec is written in, once it was read that far."""
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

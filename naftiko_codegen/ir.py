@@ -14,6 +14,16 @@ ParamLocation = Literal["path", "query", "header", "cookie", "body"]
 ParamType = Literal["string", "number", "integer", "boolean", "array", "object"]
 Json: TypeAlias = "None | bool | int | float | str | list[Json] | dict[str, Json]"
 """A JSON value (a literal of the spec, a part of a catalog written at generation time)."""
+_PARAM_TYPES = ("string", "number", "integer", "boolean", "array", "object")
+
+
+def schema_type(schema: dict[str, Any] | None) -> ParamType | None:
+    """The first non-null JSON type a JSON Schema names, when it is a parameter type."""
+    raw = schema.get("type") if schema is not None else None
+    for item in raw if isinstance(raw, list) else [raw]:
+        if item in _PARAM_TYPES:
+            return item  # type: ignore[no-any-return]
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +102,9 @@ class ConsumedParam:
     """The spec wrote ``required: true`` (``required`` itself defaults to true, DESIGN §3.1)."""
     default_template: str = ""
     """A ``value:`` template over exposed inputs, compiled for each operation that calls."""
+    schema: dict[str, Any] | None = None
+    """The JSON Schema of the value, from the upstream's OpenAPI document (``None``: the
+    spec's ``type`` is all that is known)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,6 +113,20 @@ class PathSegment:
 
     text: str = ""
     param: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationContract:
+    """What the upstream's OpenAPI document says about a consumed operation."""
+
+    source: str
+    """The OpenAPI file and operation (``flyte.json: POST /api/v1/executions``)."""
+    request: dict[str, Any] | None
+    """JSON Schema of the JSON request body, as inputs see it (``readOnly`` left out)."""
+    request_required: bool
+    request_description: str
+    response: dict[str, Any] | None
+    """JSON Schema of the success answer, tolerant of what real servers send."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +151,10 @@ class ConsumedOperation:
     """The name of the consumed resource the operation belongs to (a label)."""
     body_template: BodyTemplate | None = None
     """The declared ``body``, compiled against the inputs of each unit that calls it."""
+    max_bytes: int | None = None
+    """The largest answer read (``maxBinarySize``); ``None``: the package's default."""
+    contract: OperationContract | None = None
+    """The operation of the upstream's OpenAPI document it was matched to (``--openapi``)."""
 
     @property
     def sends_body(self) -> bool:
@@ -133,6 +164,13 @@ class ConsumedOperation:
             or self.body_template is not None
             or self.method in ("POST", "PUT", "PATCH", "DELETE")
         )
+
+    @property
+    def body_required(self) -> bool:
+        """True when a forwarded request body must be present (the declared ``in: body``
+        parameter or the OpenAPI request body says so)."""
+        declared = self.body_param is not None and self.body_param.required
+        return declared or (self.contract is not None and self.contract.request_required)
 
     @property
     def multipart(self) -> bool:
@@ -256,11 +294,16 @@ class ExposedInput:
     description: str
     selector: tuple[PathStep, ...] = ()
     """For REST body inputs: where the value sits in the JSON body."""
+    schema: dict[str, Any] | None = None
+    """The JSON Schema of the value from the upstream's OpenAPI document, if known."""
 
     @property
     def json_schema(self) -> dict[str, Any]:
         """The JSON Schema of this input's value; an array always says what its items are
         (strings for query, header, cookie and path values, anything in a body)."""
+        if self.schema is not None:
+            typed = {k: v for k, v in self.schema.items() if k != "description"}
+            return {**typed, **({"description": self.description} if self.description else {})}
         schema: dict[str, Any] = {"type": self.type}
         if self.type == "array":
             wire_text = self.location in ("query", "header", "cookie", "path")
@@ -487,6 +530,15 @@ class RestAdapter:
         """True when some operation forwards the request body."""
         return any(op.invocation and op.invocation.forward_body for op in self.operations)
 
+    @property
+    def checks_inputs(self) -> bool:
+        """True when some operation calls an operation typed from an OpenAPI document (its
+        body and parameters are then checked against the adapter's OpenAPI document)."""
+        return any(
+            op.invocation is not None and op.invocation.operation.contract is not None
+            for op in self.operations
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class ToolAnnotations:
@@ -577,6 +629,14 @@ class McpPrompt:
 
 
 @dataclasses.dataclass(frozen=True)
+class CacheHint:
+    """How long (ms) MCP clients may keep list and read results, and who may share them."""
+
+    ttl_ms: int
+    scope: Literal["public", "private"]
+
+
+@dataclasses.dataclass(frozen=True)
 class McpAdapter:
     """An MCP adapter: one MCP server module."""
 
@@ -594,6 +654,8 @@ class McpAdapter:
     """Credentials callers must present on Streamable HTTP (stdio is local and unchecked)."""
     files: tuple[McpFileResource, ...] = ()
     """Resources embedded from local files, in the package data file ``<module>_files.json``."""
+    cache_hint: CacheHint | None = None
+    """The freshness hint of list and read results (``ttlMs``, ``cacheScope``)."""
 
     @property
     def has_shapes(self) -> bool:
@@ -668,6 +730,8 @@ class Capability:
     imports: tuple[tuple[str, str], ...] = ()
     """Files imported consumed APIs were read from: (path relative to the spec's directory,
     POSIX; SHA-256), sorted. Recorded in ``config.py`` so that editing one is drift."""
+    language: str = "Naftiko 1.0.0-alpha2"
+    """The language the spec is written in (the command line names it)."""
 
     @property
     def listeners(self) -> tuple[McpAdapter | ControlAdapter | SkillAdapter, ...]:
@@ -728,6 +792,11 @@ class Capability:
     def forwarded_apis(self) -> tuple[str, ...]:
         """Namespaces some REST adapter forwards to (their clients get a ``forward`` method)."""
         return tuple(f.api.namespace for a in self.rest_adapters for f in a.forwards)
+
+    @property
+    def checks_rest_inputs(self) -> bool:
+        """True when some REST adapter checks inputs against OpenAPI schemas."""
+        return any(adapter.checks_inputs for adapter in self.rest_adapters)
 
     @property
     def has_shapes(self) -> bool:

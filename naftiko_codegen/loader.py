@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -74,8 +75,24 @@ class _Composer(
 
 
 @dataclasses.dataclass(frozen=True)
+class Origin:
+    """Where a value of a derived document was written: ``path`` in ``document`` (its key
+    when ``key``: a name that became a map key, for instance)."""
+
+    document: Document
+    path: Path
+    key: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class Document:
-    """A loaded spec: plain JSON-like data plus the source position of every value and key."""
+    """A loaded spec: plain JSON-like data plus the source position of every value and key.
+
+    A document a front-end derives from another (``naftiko_codegen.frontends``) has
+    ``origins``: for some of its paths, where that value was written; a path below one of
+    them is the same path below its origin. Diagnostics and positions are then those of the
+    written document, so every problem is reported where the author wrote it.
+    """
 
     file: str
     data: dict[str, Any]
@@ -84,12 +101,30 @@ class Document:
     directory: FsPath | None = None
     """The absolute directory the spec was read from (``None`` for text loaded from memory);
     ``location`` URIs may only point inside it."""
+    origins: Mapping[Path, Origin] = dataclasses.field(default_factory=dict)
+    imported: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Files a front-end read to build this document (imports): path relative to
+    ``directory`` (POSIX) → SHA-256 of the file."""
+
+    def origin(self, path: Path) -> tuple[Document, Path, bool] | None:
+        """The written document, path and key flag of ``path`` (``None``: written here)."""
+        if not self.origins:
+            return None
+        for end in range(len(path), -1, -1):
+            found = self.origins.get(path[:end])
+            if found is not None:
+                return found.document, found.path + path[end:], found.key and end == len(path)
+        return None
 
     def locate(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its key when ``key``.
 
         Falls back to the nearest ancestor that has a position.
         """
+        written = self.origin(path)
+        if written is not None:
+            document, source, is_key = written
+            return document.locate(source, key=key or is_key)
         if key and path in self.key_positions:
             return self.key_positions[path]
         for end in range(len(path), -1, -1):
@@ -102,6 +137,10 @@ class Document:
         self, path: Path, code: str, message: str, *, key: bool = False, **extra: Any
     ) -> Diagnostic:
         """A diagnostic located at ``path`` (its key when ``key``), severity error unless given."""
+        written = self.origin(path)
+        if written is not None:
+            document, source, is_key = written
+            return document.diagnostic(source, code, message, key=key or is_key, **extra)
         line, column = self.locate(path, key=key)
         severity = extra.pop("severity", Severity.ERROR)
         return Diagnostic(self.file, line, column, severity, code, message, path, **extra)
@@ -242,8 +281,10 @@ def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, column
 
 
-def load_document(path: FsPath, display_name: str | None = None) -> Document:
-    """Read and parse the spec at ``path``.
+def load_document(
+    path: FsPath, display_name: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> Document:
+    """Read and parse the spec at ``path`` (at most ``max_bytes`` long).
 
     Raises :class:`CompilationFailed` with located diagnostics when the file cannot be
     read, is not valid YAML, is not a single mapping, or exceeds the documented limits.
@@ -256,7 +297,7 @@ def load_document(path: FsPath, display_name: str | None = None) -> Document:
         raise CompilationFailed(
             [Diagnostic(name, 1, 1, Severity.ERROR, "NG006", f"cannot read file: {reason}")]
         ) from None
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > max_bytes:
         raise CompilationFailed(
             [
                 Diagnostic(
@@ -265,7 +306,7 @@ def load_document(path: FsPath, display_name: str | None = None) -> Document:
                     1,
                     Severity.ERROR,
                     "NG005",
-                    f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    f"file is {len(raw):,} bytes; the limit is {max_bytes:,}",
                 )
             ]
         )

@@ -131,3 +131,12 @@ def resolve_location(location: str, directory: Path) -> Path:
 
 def _target(local: LocalPath, directory: Path) -> Path:
     return Path(os.path.join(directory, local.path) if local.relative else local.path).resolve()
+
+
+def display_relative(target: Path, root: Path) -> str:
+    """``target`` relative to ``root``, POSIX style; its bare name when it is not below it
+    (never an absolute path: messages and generated files name it)."""
+    try:
+        return target.relative_to(root).as_posix()
+    except ValueError:
+        return target.name

@@ -9,6 +9,7 @@ capability is still generated.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from . import ir, names
@@ -18,6 +19,7 @@ from .lowering.adapters import Adapters
 from .lowering.aggregates import Aggregates
 from .lowering.arguments import Arguments
 from .lowering.auth import Authentication
+from .lowering.beta5_fields import with_adapter_limits
 from .lowering.binds import Binds
 from .lowering.bodies import Bodies
 from .lowering.calls import Calls
@@ -31,15 +33,18 @@ from .lowering.scripts import Scripts
 from .lowering.steps import Steps
 from .lowering.toolkit import Toolkit
 from .lowering.values import Values
+from .openapi.document import Contract
+from .openapi.enrich import Enricher
 
 
 def lower(
-    document: Document, package_name: str | None = None
+    document: Document, package_name: str | None = None, contracts: Sequence[Contract] = ()
 ) -> tuple[ir.Capability, list[Diagnostic]]:
     """Lower a schema-valid document; returns the IR and the diagnostics found.
 
     The collaborators run in the order the document needs them: bound variables, consumed
-    APIs (imports followed), then each adapter; they share one diagnostics sink.
+    APIs (imports followed, then typed from the OpenAPI ``contracts``), then each adapter;
+    they share one diagnostics sink.
     """
     data = document.data
     capability = data.get("capability", {})
@@ -58,6 +63,11 @@ def lower(
     consumes = Consumes(diagnostics, binds, values, authentication, imports, env_prefix)
     for index, spec in enumerate(capability.get("consumes", [])):
         consumes.lower(spec, ("capability", "consumes", index))
+    consumes.apis = with_adapter_limits(consumes.apis, capability.get("exposes", []))
+    if contracts:
+        enricher = Enricher(contracts, document)
+        consumes.apis = enricher.enrich(consumes.apis)
+        diagnostics.extend(enricher.diagnostics)
     calls = Calls(diagnostics, consumes)
     arguments = Arguments(diagnostics, values, aggregates, consumes, Bodies(diagnostics, values))
     toolkit = Toolkit(
@@ -72,7 +82,7 @@ def lower(
         authentication=authentication,
     )
     adapters = _lower_adapters(capability.get("exposes", []), toolkit)
-    binds.report_unused(imports_failed=bool(consumes.failed))
+    binds.report_unused(imports_failed=bool(consumes.failed or consumes.unreachable))
     result = ir.Capability(
         package=package,
         distribution=names.distribution_name(package),
@@ -86,7 +96,7 @@ def lower(
         variables=binds.lowered(),
         control=adapters.control,
         skills=adapters.skills,
-        imports=tuple(sorted(imports.imported_files.items())),
+        imports=tuple(sorted({**document.imported, **imports.imported_files}.items())),
     )
     return result, diagnostics.found
 

@@ -6,16 +6,17 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import ir
 from .diagnostics import CompilationFailed, Diagnostic, has_errors, sorted_diagnostics
 from .formatting import BackgroundFormatter, format_files
+from .frontends import Reading, read
 from .loader import Document, load_document
 from .lower import lower
+from .openapi import OpenApiFile, read_contracts
 from .render import render_parts
-from .schema_check import check_schema
 from .semantic import check_semantics
 
 
@@ -31,29 +32,48 @@ class Result:
 
 
 def validate(document: Document) -> list[Diagnostic]:
-    """Schema then semantic checks; semantic checks run only on a schema-valid document."""
-    diagnostics = check_schema(document)
+    """Every problem of ``document``: its front-end's (schema, imports), then the semantic
+    checks of its normalised model (only when the schema found no error)."""
+    return check(document)[1]
+
+
+def check(document: Document) -> tuple[Reading, list[Diagnostic]]:
+    """The document read by the front-end of its language (schema checks, imports), then the
+    semantic checks of its normalised model; those run only on a schema-valid document."""
+    reading = read(document)
+    diagnostics = reading.diagnostics
     if has_errors(diagnostics):
-        return sorted_diagnostics(diagnostics)
-    return sorted_diagnostics(diagnostics + check_semantics(document))
+        return reading, sorted_diagnostics(diagnostics)
+    return reading, sorted_diagnostics(diagnostics + check_semantics(reading.document))
 
 
 def analyse(
-    spec: Path, *, package_name: str | None = None, strict: bool = False
+    spec: Path,
+    *,
+    package_name: str | None = None,
+    strict: bool = False,
+    openapi: Sequence[OpenApiFile] = (),
 ) -> tuple[ir.Capability, list[Diagnostic], str]:
     """Load, validate and lower ``spec``; raises :class:`CompilationFailed` on any error.
 
     Returns the IR, the (warning) diagnostics and the spec's SHA-256 digest. With
-    ``strict``, warnings count as errors.
+    ``strict``, warnings count as errors. ``openapi`` documents type the consumed
+    operations they describe.
     """
     with without_cyclic_gc():
-        document = load_document(spec, display_name=_display_name(spec))
-        diagnostics = validate(document)
+        document = load_document(spec, display_name=display_name(spec))
+        reading, diagnostics = check(document)
+        language = reading.language.title
+        try:
+            contracts = read_contracts(openapi, display_name)
+        except CompilationFailed as failure:
+            diagnostics = sorted_diagnostics(diagnostics + failure.diagnostics)
         if not has_errors(diagnostics):
-            capability, lowering = lower(document, package_name)
+            capability, lowering = lower(reading.document, package_name, contracts)
+            capability = dataclasses.replace(capability, language=language)
             diagnostics = sorted_diagnostics(diagnostics + lowering)
     if has_errors(diagnostics) or (strict and diagnostics):
-        raise CompilationFailed(diagnostics)
+        raise CompilationFailed(diagnostics, language)
     digest = hashlib.sha256(spec.read_bytes()).hexdigest()
     return capability, diagnostics, digest
 
@@ -64,14 +84,17 @@ def compile_spec(
     package_name: str | None = None,
     strict: bool = False,
     formatter: BackgroundFormatter | None = None,
+    openapi: Sequence[OpenApiFile] = (),
 ) -> Result:
     """Compile ``spec`` into the files of the generated package (nothing is written).
 
     ``formatter``, started before the compiler was imported, does the formatting (the
-    command line's route); it is stopped in every case.
+    command line's route); it is stopped in every case. ``openapi``: see :func:`analyse`.
     """
     try:
-        capability, diagnostics, digest = analyse(spec, package_name=package_name, strict=strict)
+        capability, diagnostics, digest = analyse(
+            spec, package_name=package_name, strict=strict, openapi=openapi
+        )
         with without_cyclic_gc():
             rendered, copied = render_parts(capability, digest)
             files = {**format_files(rendered, formatter), **copied}
@@ -81,7 +104,7 @@ def compile_spec(
     return Result(capability, files, diagnostics, digest)
 
 
-def _display_name(spec: Path) -> str:
+def display_name(spec: Path) -> str:
     """The spec's path as diagnostics show it: relative to the working directory when inside it."""
     try:
         return str(spec.resolve().relative_to(Path.cwd().resolve()))

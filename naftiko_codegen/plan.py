@@ -9,7 +9,8 @@ The rules (README, "Command line"):
   output;
 * ``build`` / ``validate`` without SPEC: every listed capability;
 * ``build --changed FILE...``: the listed capabilities those files concern
-  (:mod:`naftiko_codegen.changed`); files that concern none are ignored.
+  (:mod:`naftiko_codegen.changed`); files that concern none are ignored;
+* ``--openapi`` values replace the configured ``openapi`` of the SPECs given.
 """
 
 from __future__ import annotations
@@ -67,10 +68,16 @@ def plan(
     strict: bool = False,
     changed: bool = False,
     validate: bool = False,
+    openapi: Sequence[str] | None = None,
 ) -> Plan:
     """The jobs the command line asks for (see the module docstring)."""
     if out is not None and (len(specs) != 1 or changed):
         raise UsageProblem("-o/--output takes exactly one SPEC (and no --changed)")
+    if openapi is not None and (not specs or changed):
+        raise UsageProblem(
+            "--openapi applies to the SPECs given (and no --changed); the configuration's "
+            "`openapi` key gives the others theirs"
+        )
     if package_name is not None and len(specs) != 1:
         raise UsageProblem("--package-name takes exactly one SPEC")
     unique: dict[Path, Path] = {}
@@ -83,19 +90,15 @@ def plan(
         if project is None:
             raise UsageProblem(_no_configuration("--changed maps files through"))
         chosen = changed_files.select(specs, project, configured)
-        warnings += _openapi_warnings(project, chosen)
         return Plan([_job(c, strict) for c in chosen], project, warnings, False)
     if not specs:
         if project is None:
             raise UsageProblem(_no_configuration("no SPEC given, and"))
         if not configured:
             raise UsageProblem(f"{display_path(project.file)} lists no capability file that exists")
-        warnings += _openapi_warnings(project, configured)
         return Plan([_job(c, strict) for c in configured], project, warnings, False)
     by_path = {_real(c.spec): c for c in configured}
     listed = [by_path.get(_real(spec)) for spec in specs]
-    if project is not None:
-        warnings += _openapi_warnings(project, [c for c in listed if c is not None])
     if out is not None or validate:
         jobs = [
             Job(
@@ -103,6 +106,7 @@ def plan(
                 output=out,
                 package_name=package_name or (c.package_name if c else None),
                 strict=strict or bool(c and c.strict),
+                openapi=tuple(openapi) if openapi is not None else c.openapi if c else (),
             )
             for spec, c in zip(specs, listed, strict=True)
         ]
@@ -120,7 +124,11 @@ def plan(
             "[[tool.naftiko-gen.build]] entry"
         )
     jobs = [
-        dataclasses.replace(_job(c, strict), package_name=package_name or c.package_name)
+        dataclasses.replace(
+            _job(c, strict),
+            package_name=package_name or c.package_name,
+            openapi=tuple(openapi) if openapi is not None else c.openapi,
+        )
         for c in listed
         if c is not None
     ]
@@ -134,6 +142,7 @@ def _job(configured: ConfiguredSpec, strict: bool) -> Job:
         configured=configured,
         package_name=configured.package_name,
         strict=strict or configured.strict,
+        openapi=configured.openapi,
     )
 
 
@@ -146,18 +155,3 @@ def _no_configuration(what: str) -> str:
         f"{what} no [tool.naftiko-gen] table was found in a pyproject.toml or "
         f"naftiko-gen.toml from {display_path(Path.cwd()) or '.'} upwards"
     )
-
-
-def _openapi_warnings(project: Project, chosen: Sequence[ConfiguredSpec]) -> list[ConfigProblem]:
-    """``openapi`` is accepted and checked, but this version cannot use it yet: one
-    warning per entry that sets it, when one of its capabilities is built."""
-    used = sorted({c.entry.index for c in chosen if c.openapi})
-    return [
-        project.problem(
-            ("build", index, "openapi"),
-            "`openapi` is not supported yet: this naftiko-gen does not read OpenAPI "
-            "files, so the packages are generated without them",
-            warning=True,
-        )
-        for index in used
-    ]

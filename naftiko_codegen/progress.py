@@ -104,7 +104,9 @@ class Reporter:
         if result.status == "invalid" or (self.mode != "check" and result.diagnostics):
             for diagnostic in result.diagnostics:
                 _err(diagnostic.format_text())
+        language = f" ({result.language})" if result.language else ""
         if self.mode == "validate" and result.status in ("valid", "invalid"):
+            _err(f"naftiko-gen: {spec}: {summary_line(result.diagnostics)}{language}")
             return
         if result.status == "invalid":
             _err(f"naftiko-gen: {spec}: {summary_line(result.diagnostics)}")
@@ -134,6 +136,7 @@ class Reporter:
                 _err(
                     f"naftiko-gen: wrote {result.written} of {result.files} files to {out}"
                     + removed
+                    + (f" (from {result.language})" if result.language else "")
                 )
         elif result.status == "unchanged" and self.single and not self.quiet:
             _err(f"naftiko-gen: {out} is up to date")

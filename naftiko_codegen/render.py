@@ -18,6 +18,7 @@ import jinja2
 from . import ir
 from .formatting import cache_dir
 from .pylayout import def_line, docstring, ident, layout, open_call, py
+from .rest_openapi import openapi_document
 from .runtime_modules import PackageImports
 from .runtime_modules import source as runtime_source
 from .template_cache import SHIPPED, TemplateBytecodeCache
@@ -401,6 +402,20 @@ def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str
     return names
 
 
+def input_checks(op: ir.RestOperation) -> str:
+    """``CHECKS.inputs(name, [(location, wire name, value), ...])`` for a route whose
+    parameters carry OpenAPI schemas (``""``: nothing to check)."""
+    if op.invocation is None or op.invocation.operation.contract is None:
+        return ""
+    used = used_inputs(op)
+    checked = [
+        f"({py(item.location)}, {py(item.name)}, {ident(item.ident)})"
+        for item in op.inputs
+        if item.schema is not None and item.location != "body" and item.ident in used
+    ]
+    return f"CHECKS.inputs({py(op.name)}, [{', '.join(checked)}])" if checked else ""
+
+
 def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
     """The lookup and script step helpers an adapter module calls."""
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
@@ -563,6 +578,7 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
         path_operands=path_operands,
         body_encoders=body_encoders,
         used_inputs=used_inputs,
+        input_checks=input_checks,
         auth_check=auth_check,
         auth_imports=auth_imports,
         auth_challenge=auth_challenge,
@@ -627,88 +643,3 @@ def render_parts(
             )
     copied = {f"{package}/{module}.py": runtime_source(module) for module in imports.copied()}
     return files, copied
-
-
-def _success_content(op: ir.RestOperation) -> dict[str, Any]:
-    """The media type and schema of a REST operation's success answer."""
-    raw = op.invocation.operation.raw_format if op.invocation is not None else "json"
-    if raw == "binary":
-        return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-    return {"application/json": {"schema": op.output.schema or {}}}
-
-
-def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of a REST adapter, in the spec's own names and spelling."""
-    paths: dict[str, Any] = {}
-    for op in adapter.operations:
-        parameters = [
-            {
-                "name": item.name,
-                "in": item.location,
-                "required": item.required,
-                "schema": {k: v for k, v in item.json_schema.items() if k != "description"},
-                **({"description": item.description} if item.description else {}),
-            }
-            for item in op.inputs
-            if item.location in ("path", "query", "header", "cookie")
-        ]
-        operation: dict[str, Any] = {
-            "operationId": op.name,
-            "summary": op.summary,
-            "description": op.description,
-            "tags": [adapter.namespace],
-            "responses": {
-                "200": {
-                    "description": "The upstream response, passed through.",
-                    "content": _success_content(op),
-                },
-                "422": {"$ref": "#/components/responses/InvalidInput"},
-                "502": {"$ref": "#/components/responses/UpstreamUnavailable"},
-                "504": {"$ref": "#/components/responses/UpstreamTimeout"},
-            },
-        }
-        if parameters:
-            operation["parameters"] = parameters
-        if op.invocation is not None and op.invocation.forward_body:
-            body = op.invocation.operation.body_param
-            operation["requestBody"] = {
-                "required": bool(body and body.required),
-                "content": {"application/json": {"schema": {}}},
-            }
-        paths.setdefault(op.path, {})[op.method.lower()] = operation
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": capability.label,
-            "version": "1.0.0",
-            "description": adapter.description or capability.description,
-        },
-        "paths": paths,
-        "components": {
-            "schemas": {
-                "Problem": {
-                    "type": "object",
-                    "description": "RFC 9457 problem details.",
-                    "properties": {
-                        "type": {"type": "string"},
-                        "title": {"type": "string"},
-                        "status": {"type": "integer"},
-                        "detail": {"type": "string"},
-                        "instance": {"type": "string"},
-                    },
-                }
-            },
-            "responses": {
-                "InvalidInput": {"description": "An input failed validation.", "content": problem},
-                "UpstreamUnavailable": {
-                    "description": "The upstream API could not be reached.",
-                    "content": problem,
-                },
-                "UpstreamTimeout": {
-                    "description": "The upstream API did not answer in time.",
-                    "content": problem,
-                },
-            },
-        },
-    }

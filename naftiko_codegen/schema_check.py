@@ -1,8 +1,10 @@
 """Validate phase, part one: the JSON Schema, reported so that a person can act on it.
 
-``check_schema`` runs the project's JSON Schema (``schemas/naftiko-capability.schema.json``:
-the official alpha2 schema plus the accepted dialect) over a loaded document and turns every
-violation into a located :class:`~naftiko_codegen.diagnostics.Diagnostic`:
+``check_schema`` runs one of the project's JSON Schemas over a loaded document (``alpha2``:
+``schemas/naftiko-capability.schema.json``, the official alpha2 schema plus the accepted
+dialect; ``beta5``: ``schemas/ikanos-capability.schema.json``, the same for Ikanos
+1.0.0-beta5; ``beta5-official``: the official beta5 schema alone) and turns every violation
+into a located :class:`~naftiko_codegen.diagnostics.Diagnostic`:
 
 * all errors are reported, sorted by position;
 * a failed ``oneOf``/``anyOf`` is reduced to the alternative the author evidently meant: the one
@@ -36,6 +38,12 @@ __all__ = ["check_schema", "load_schema", "schema_file"]
 
 
 SCHEMA_NAME = "naftiko-capability.schema.json"
+SCHEMAS = {
+    "alpha2": SCHEMA_NAME,
+    "beta5": "ikanos-capability.schema.json",
+    "beta5-official": "official/ikanos-schema-beta5.json",
+}
+"""The schema file of each dialect, below ``schemas/``."""
 
 
 _MEMOIZED_REFS = frozenset(
@@ -66,56 +74,66 @@ _METADATA = frozenset({("info",)})
 ``related``, ``owner`` and the like), nothing is generated from a key we do not know there."""
 
 
-def schema_file() -> FsPath:
-    """Where the schema lives: inside the installed package, else at the repository root."""
-    packaged = FsPath(__file__).parent / "schemas" / SCHEMA_NAME
+def schema_file(dialect: str = "alpha2") -> FsPath:
+    """Where a dialect's schema lives: inside the installed package, else at the repository
+    root."""
+    packaged = FsPath(__file__).parent / "schemas" / SCHEMAS[dialect]
     if packaged.exists():
         return packaged
-    return FsPath(__file__).resolve().parent.parent / "schemas" / SCHEMA_NAME
+    return FsPath(__file__).resolve().parent.parent / "schemas" / SCHEMAS[dialect]
 
 
 @functools.cache
-def load_schema() -> dict[str, Any]:
-    """The accepted-dialect JSON Schema, parsed once."""
-    schema: dict[str, Any] = json.loads(schema_file().read_text(encoding="utf-8"))
+def load_schema(dialect: str = "alpha2") -> dict[str, Any]:
+    """A dialect's JSON Schema, parsed once."""
+    schema: dict[str, Any] = json.loads(schema_file(dialect).read_text(encoding="utf-8"))
     return schema
 
 
-_valid_memo: set[tuple[str, str]] = set()
+_VALID_MEMOS: dict[str, set[tuple[str, str]]] = {}
+"""The valid (definition, instance) pairs found so far, one set per dialect."""
 
 
-def _memoized_ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[Any]:
-    """``$ref`` that skips re-validating an instance already known valid for that definition."""
-    if ref not in _MEMOIZED_REFS:
-        yield from validator._validate_reference(ref=ref, instance=instance)
-        return
-    key = (ref, json.dumps(instance, sort_keys=True))
-    if key in _valid_memo:
-        return
-    errors = list(validator._validate_reference(ref=ref, instance=instance))
-    if not errors:
-        if len(_valid_memo) >= _MEMO_LIMIT:
-            _valid_memo.clear()
-        _valid_memo.add(key)
-    yield from errors
+def _memoized_ref(memo: set[tuple[str, str]]) -> Callable[..., Iterator[Any]]:
+    """``$ref`` that skips re-validating an instance already known valid for that definition
+    (``memo``: the valid pairs of one schema)."""
+
+    def validate_ref(validator: Any, ref: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if ref not in _MEMOIZED_REFS:
+            yield from validator._validate_reference(ref=ref, instance=instance)
+            return
+        key = (ref, json.dumps(instance, sort_keys=True))
+        if key in memo:
+            return
+        errors = list(validator._validate_reference(ref=ref, instance=instance))
+        if not errors:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo.add(key)
+        yield from errors
+
+    return validate_ref
 
 
 @functools.cache
-def _validator() -> Any:
-    """The compiled validator (draft 2020-12 with the memoizing ``$ref``), built once."""
+def _validator(dialect: str = "alpha2") -> Any:
+    """A dialect's compiled validator (draft 2020-12 with the memoizing ``$ref``), built once."""
     extend: Callable[..., Any] = jsonschema.validators.extend  # untyped in the stubs
-    cls = extend(jsonschema.Draft202012Validator, {"$ref": _memoized_ref})
-    return cls(load_schema())
+    memo = _VALID_MEMOS.setdefault(dialect, set())
+    cls = extend(jsonschema.Draft202012Validator, {"$ref": _memoized_ref(memo)})
+    return cls(load_schema(dialect))
 
 
-def check_schema(document: Document) -> list[Diagnostic]:
-    """Validate ``document`` against the schema; every violation as a located diagnostic.
+def check_schema(document: Document, dialect: str = "alpha2") -> list[Diagnostic]:
+    """Validate ``document`` against a dialect's schema; every violation as a located
+    diagnostic.
 
     The result is sorted by position (then code and path) and free of duplicates.
     """
-    reporter = Reporter(load_schema(), _validator())
+    validator = _validator(dialect)
+    reporter = Reporter(load_schema(dialect), validator)
     issues: list[Issue] = []
-    for error in _validator().iter_errors(document.data):
+    for error in validator.iter_errors(document.data):
         issues.extend(reporter.reduce(error))
     diagnostics: dict[tuple[int, int, str, str, str], Diagnostic] = {}
     for issue in dedupe(issues):

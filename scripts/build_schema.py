@@ -1,324 +1,238 @@
-"""Derive schemas/naftiko-capability.schema.json from the official alpha2 schema."""
+"""Derive the accepted dialects' schemas from the official ones:
+
+* ``schemas/naftiko-capability.schema.json`` from the official alpha2 schema;
+* ``schemas/ikanos-capability.schema.json`` from the official Ikanos 1.0.0-beta5 schema.
+
+Both accept the official language plus the same real-world forms (``scripts/schema_dialect.py``,
+DESIGN.md section 2); in beta5 the names those forms relax are the keys of its maps.
+"""
 
 import copy
 import json
 from pathlib import Path
 
+from schema_dialect import (
+    CALL,
+    FILE_LOCATION,
+    HTTP_HEADER_NAME,
+    LABEL,
+    LOCATIONS,
+    NAME,
+    NAMESPACE,
+    PARAMETER_NAME,
+    PATH_COMMENT,
+    WHAT_REFS_NAME,
+    authentication_descriptions,
+    bare_uri_location,
+    consumed_api,
+    consumed_parameter_fields,
+    extend_methods,
+    insert_after,
+    items_optional,
+    may_be_empty,
+    operation_path,
+    passthrough_object,
+    rest_description,
+    retarget,
+    text_format,
+)
+
 REPO = Path(__file__).resolve().parents[1]
-official = json.loads((REPO / "schemas/official/naftiko-schema-alpha2.json").read_text())
-s = copy.deepcopy(official)
+LABELS_COMMENT = "naftiko-gen dialect: a label (see Label)."
+NAMESPACE_COMMENT = "naftiko-gen dialect: see Namespace."
+NAME_COMMENT = "naftiko-gen dialect: any case style (see Name)."
+LOCATION_COMMENT = "naftiko-gen dialect: see FileLocation."
 
 
-def insert_after(obj, after, key, value):
-    items = list(obj.items())
-    out = {}
-    for k, v in items:
-        out[k] = v
-        if k == after:
-            out[key] = value
-    obj.clear()
-    obj.update(out)
+def official(name):
+    """The official schema ``schemas/official/<name>``, parsed."""
+    return json.loads((REPO / "schemas" / "official" / name).read_text())
 
 
-d = s["$defs"]
+def alpha2():
+    """The alpha2 dialect: the official alpha2 schema plus the real-world forms."""
+    s = copy.deepcopy(official("naftiko-schema-alpha2.json"))
+    d = s["$defs"]
+    s["$id"] = "urn:naftiko-gen:schema:naftiko-capability:1.0.0-alpha2"
+    comment = (
+        "The official Naftiko 1.0.0-alpha2 schema (https://naftiko.io/schemas/v1.0.0-alpha2/naftiko.json) "
+        "plus the dialect accepted by naftiko-gen (docs: DESIGN.md section 2). Every departure from the "
+        "official schema carries a $comment starting with 'naftiko-gen dialect:'."
+    )
+    insert_after(s, "$id", "$comment", comment)
+    d["ParameterName"] = PARAMETER_NAME
+    d["ConsumedResourceName"] = {"$ref": "#/$defs/Label", "$comment": LABEL["$comment"]}
+    d["HttpHeaderName"] = HTTP_HEADER_NAME
 
-s["$id"] = "urn:naftiko-gen:schema:naftiko-capability:1.0.0-alpha2"
-comment = (
-    "The official Naftiko 1.0.0-alpha2 schema (https://naftiko.io/schemas/v1.0.0-alpha2/naftiko.json) "
-    "plus the dialect accepted by naftiko-gen (docs: DESIGN.md section 2). Every departure from the "
-    "official schema carries a $comment starting with 'naftiko-gen dialect:'."
-)
-insert_after(s, "$id", "$comment", comment)
-
-
-# --- new shared definitions -------------------------------------------------
-new_defs = {
-    "ParameterName": {
-        "$comment": "naftiko-gen dialect: parameter wire names used by real APIs: dotted names (`id.project`), bracketed names (`fields[]`, `page[limit]`), a leading `$` (`$orderBy`), header names (`If-Match`) and Twilio's comparison suffixes (`StartTime<`, `ValidUntilDate>`). The official schema allows only IdentifierExtended. Generated code maps each to a distinct Python identifier and keeps the wire name.",
-        "type": "string",
-        "description": "Wire name of a parameter: IdentifierExtended segments joined by `.`, optionally prefixed by `$`, followed by `[...]` groups and an optional `<` or `>` suffix.",
-        "pattern": "^\\$?[a-zA-Z0-9_*-]+(?:\\.[a-zA-Z0-9_*-]+)*(?:\\[[a-zA-Z0-9_.*-]*\\])*[<>]?$",
-    },
-    "ConsumedResourceName": {
-        "$comment": "naftiko-gen dialect: consumed resource names derived from upstream paths keep `.`, `_` and, in generated Twilio capabilities, a stray `}` (`api-v1-executions-id.project-id.domain`, `Accounts-AccountSid-Calls-CallSid}.json`). The official schema allows only IdentifierKebab. Resource names are labels: `call` references never contain them.",
-        "type": "string",
-        "description": "Technical identifier of a consumed resource: letters, digits, `-`, `_`, `.` (and `}` as found in generated files).",
-        "pattern": "^[a-zA-Z0-9_.}-]+$",
-    },
-    "HttpHeaderName": {
-        "$comment": "naftiko-gen dialect: used by ConsumesHttp.headers.",
-        "type": "string",
-        "description": "HTTP header field name (an RFC 9110 token).",
-        "pattern": "^[a-zA-Z0-9!#$%&'*+.^_`|~-]+$",
-    },
-}
-for name, value in new_defs.items():
-    d[name] = value
-
-# --- ConsumedInputParameter: wire names, type/required/description -----------
-cip = d["ConsumedInputParameter"]
-cip["properties"]["name"] = {
-    "$comment": "naftiko-gen dialect: wire names such as `id.project`, `fields[]`, `page[limit]`, `$orderBy`, `If-Match` (see ParameterName).",
-    "$ref": "#/$defs/ParameterName",
-    "description": cip["properties"]["name"]["description"],
-}
-cip["properties"]["type"] = {
-    "$comment": "naftiko-gen dialect: consumed input parameters may declare their type (as exposed ones do).",
-    "type": "string",
-    "description": "The expected data type of the parameter. Defaults to `string`.",
-    "enum": ["string", "number", "integer", "boolean", "array", "object"],
-}
-cip["properties"]["required"] = {
-    "$comment": "naftiko-gen dialect: consumed input parameters may say whether they are required.",
-    "type": "boolean",
-    "description": "Whether the parameter is required. Defaults to true; path parameters are always required.",
-    "default": True,
-}
-cip["properties"]["description"] = {
-    "$comment": "naftiko-gen dialect: consumed input parameters may carry a description (used for derived MCP tool arguments).",
-    "type": "string",
-    "description": "A meaningful description of the parameter.",
-}
-
-# --- exposed / MCP input parameter names ------------------------------------
-for defname in ("ExposedInputParameter", "McpToolInputParameter"):
-    p = d[defname]["properties"]["name"]
-    d[defname]["properties"]["name"] = {
-        "$comment": "naftiko-gen dialect: wire names such as `id.project`, `fields[]`, `page[limit]`, `$orderBy` (see ParameterName).",
+    cip = d["ConsumedInputParameter"]
+    cip["properties"]["name"] = {
+        "$comment": "naftiko-gen dialect: wire names such as `id.project`, `fields[]`, `page[limit]`, `$orderBy`, `If-Match` (see ParameterName).",
         "$ref": "#/$defs/ParameterName",
-        "description": p["description"],
+        "description": cip["properties"]["name"]["description"],
     }
-
-# --- consumed resource names ------------------------------------------------
-r = d["ConsumedHttpResource"]["properties"]
-r["name"] = {
-    "$comment": "naftiko-gen dialect: `.`, `_` (and a stray `}`) in consumed resource names (see ConsumedResourceName).",
-    "$ref": "#/$defs/ConsumedResourceName",
-    "description": r["name"]["description"],
-}
-
-# --- consumed paths: document that {x} and {{x}} are both accepted ----------
-r["path"][
-    "$comment"
-] = "naftiko-gen dialect: placeholders may be written `{x}` or `{{x}}`, and need not be declared in inputParameters (the official schema has no pattern here either, so nothing is relaxed)."
-
-# --- methods HEAD and OPTIONS -----------------------------------------------
-for defname in ("ConsumedHttpOperation", "ExposedOperation"):
-    m = d[defname]["properties"]["method"]
-    m["enum"] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    m["$comment"] = (
-        "naftiko-gen dialect: HEAD and OPTIONS are accepted in addition to the official GET, POST, PUT, PATCH, DELETE."
-    )
-    ordered = {"$comment": m.pop("$comment")}
-    ordered.update(m)
-    d[defname]["properties"]["method"] = ordered
-
-# --- outputRawFormat text ---------------------------------------------------
-f = d["ConsumedHttpOperation"]["properties"]["outputRawFormat"]
-f["enum"] = f["enum"] + ["text"]
-f["$comment"] = (
-    "naftiko-gen dialect: `text` (a plain-text or event-stream response, returned as one string) is used by real capabilities (Anthropic managed-agents sessions stream)."
-)
-
-# --- ConsumesHttp: headers, baseUri -----------------------------------------
-ch = d["ConsumesHttp"]["properties"]
-insert_after(
-    ch,
-    "inputParameters",
-    "headers",
-    {
-        "$comment": "naftiko-gen dialect: static headers sent with every request of this adapter (e.g. `anthropic-version`).",
-        "type": "object",
-        "description": "Static HTTP headers sent with every request of this adapter. Values may use Mustache expressions resolved from bound variables.",
-        "propertyNames": {"$ref": "#/$defs/HttpHeaderName"},
-        "additionalProperties": {"type": "string"},
-    },
-)
-b = ch["baseUri"]
-b["pattern"] = "^(?:(?:https?://[^/\\s]+|\\{\\{?[^{}\\s]+\\}?\\})(?:/\\S*[^/\\s])?)?$"
-b["$comment"] = (
-    "naftiko-gen dialect: an empty baseUri (configured at run time) and placeholders anywhere "
-    "(`https://{instance}.salesforce.com/services/data/v{version}`, `{API_URL}`; each one a setting at run time, "
-    "or a bound variable of that name) are accepted; a trailing `/` is rejected "
-    "(the official pattern `^https?://[^/]+(/[^{]*)?$` lets it through, the reference engine rejects it at load time)."
-)
-
-# --- ExposesRest.description ------------------------------------------------
-er = d["ExposesRest"]["properties"]
-insert_after(
-    er,
-    "namespace",
-    "description",
-    {
-        "$comment": "naftiko-gen dialect: a description on the REST adapter (as ExposesMcp and ExposesSkill have).",
-        "type": "string",
-        "description": "A meaningful description of this REST API's purpose. Used in generated documentation.",
-    },
-)
-
-# --- MappedOutputParameterObject: pass-through with no properties ------------
-obj = d["MappedOutputParameterObject"]["allOf"][1]
-assert obj["required"] == ["properties"]
-del obj["required"]
-passthrough = {"type": "string", "enum": ["$", "$."]}
-new_obj = {}
-for k, v in obj.items():
-    new_obj[k] = v
-    if k == "properties":
-        new_obj["$comment"] = (
-            "naftiko-gen dialect: `{type: object, mapping: $.}` (also `value: $.`, and `$` for `$.`) with no `properties` returns the upstream body unchanged; the official schema always requires `properties`. Any other object output still needs `properties`."
-        )
-        new_obj["if"] = {
-            "anyOf": [
-                {"required": ["mapping"], "properties": {"mapping": passthrough}},
-                {"required": ["value"], "properties": {"value": passthrough}},
-            ]
+    cip["properties"].update(consumed_parameter_fields())
+    for defname in ("ExposedInputParameter", "McpToolInputParameter"):
+        p = d[defname]["properties"]["name"]
+        d[defname]["properties"]["name"] = {
+            "$comment": "naftiko-gen dialect: wire names such as `id.project`, `fields[]`, `page[limit]`, `$orderBy` (see ParameterName).",
+            "$ref": "#/$defs/ParameterName",
+            "description": p["description"],
         }
-        new_obj["else"] = {"required": ["properties"]}
-d["MappedOutputParameterObject"]["allOf"][1] = new_obj
+    r = d["ConsumedHttpResource"]["properties"]
+    r["name"] = {
+        "$comment": "naftiko-gen dialect: `.`, `_` (and a stray `}`) in consumed resource names (see ConsumedResourceName).",
+        "$ref": "#/$defs/ConsumedResourceName",
+        "description": r["name"]["description"],
+    }
+    r["path"]["$comment"] = PATH_COMMENT
+    extend_methods(d, ("ConsumedHttpOperation", "ExposedOperation"))
+    f = text_format(d["ConsumedHttpOperation"]["properties"]["outputRawFormat"])
+    consumed_api(d["ConsumesHttp"]["properties"])
+    rest_description(d["ExposesRest"]["properties"])
+    obj = d["MappedOutputParameterObject"]["allOf"][1]
+    d["MappedOutputParameterObject"]["allOf"][1] = passthrough_object(obj)
 
-# --- names: labels, namespaces and names in any case style (DESIGN.md section 2) ---
-d["Label"] = {
-    "$comment": "naftiko-gen dialect: resource names are labels, never identifiers (`users-@me`, `v1-Invoice Items`, `#CreateBackup`, `oauth-token?refresh`); generated names are derived through one sanitiser.",
-    "type": "string",
-    "description": "A non-empty label.",
-    "minLength": 1,
-}
-d["Namespace"] = {
-    "$comment": "naftiko-gen dialect: namespaces may use `_` and `:` as well as the official kebab-case; the first `.` of a `call` ends the namespace, so it holds none.",
-    "type": "string",
-    "description": "A namespace: letters, digits, `-`, `_` and `:`.",
-    "pattern": "^[a-zA-Z0-9_:-]+$",
-}
-d["Name"] = {
-    "$comment": "naftiko-gen dialect: names of operations, tools, steps and functions in any case style (`get_users`, `ListExecutions`, `get_bot-detection`); the official schema allows only kebab-case.",
-    "type": "string",
-    "description": "A name: letters, digits, `-`, `_` and `.`, not starting with `.` or `-`.",
-    "pattern": "^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$",
-}
-CALL = {
-    "$comment": "naftiko-gen dialect: `namespace.name` with the namespace and name forms above.",
-    "type": "string",
-    "pattern": "^[a-zA-Z0-9_:-]+\\.[a-zA-Z0-9_][a-zA-Z0-9_.-]*$",
-}
-d["ParameterName"] = {
-    "$comment": "naftiko-gen dialect: parameter wire names are whatever the upstream API uses (`id.project`, `fields[]`, `page[limit]`, `$orderBy`, `If-Match`, `StartTime<`, ``filter[cvss.base.score][`$op`]``). The official schema allows only IdentifierExtended. Generated code maps each to a distinct Python identifier and keeps the wire name.",
-    "type": "string",
-    "description": "Wire name of a parameter: any non-empty string.",
-    "minLength": 1,
-}
-d["ConsumedResourceName"] = {"$ref": "#/$defs/Label", "$comment": d["Label"]["$comment"]}
+    d["Label"] = LABEL
+    d["Namespace"] = NAMESPACE
+    d["Name"] = NAME
+    labels = [("ExposedResource", "name"), ("McpResource", "name")]
+    namespaces = [
+        ("ImportedConsumesHttp", "import"), ("ImportedConsumesHttp", "as"), ("Binding", "namespace"),
+        ("Aggregate", "namespace"), ("ExposesRest", "namespace"), ("ExposesMcp", "namespace"),
+        ("ConsumesHttp", "namespace"), ("ForwardConfig", "targetNamespace"), ("ExposesSkill", "namespace"),
+    ]
+    names = [
+        ("AggregateFunction", "name"), ("McpTool", "name"), ("McpPrompt", "name"),
+        ("McpPromptArgument", "name"), ("ExposedOperation", "name"), ("ConsumedHttpOperation", "name"),
+        ("OperationStepBase", "name"), ("ExposedSkill", "name"), ("SkillTool", "name"),
+    ]
+    for defname, field in labels:
+        retarget(d[defname], field, "#/$defs/Label", LABELS_COMMENT)
+    for defname, field in namespaces:
+        retarget(d[defname], field, "#/$defs/Namespace", NAMESPACE_COMMENT)
+    for defname, field in names:
+        retarget(d[defname], field, "#/$defs/Name", NAME_COMMENT)
+    for defname, field in WHAT_REFS_NAME:
+        d[defname]["properties"][field].update(CALL)
+    d["OperationStepCall"]["allOf"][1]["properties"]["call"].update(CALL)
 
-
-def retarget(node, field, target, comment):
-    """Point ``node.properties[field]`` at ``target``, keeping its description."""
-    old = node["properties"][field]
-    node["properties"][field] = {"$comment": comment, "$ref": target}
-    if "description" in old:
-        node["properties"][field]["description"] = old["description"]
-
-
-LABELS = [("ExposedResource", "name"), ("McpResource", "name")]
-NAMESPACES = [
-    ("ImportedConsumesHttp", "import"), ("ImportedConsumesHttp", "as"), ("Binding", "namespace"),
-    ("Aggregate", "namespace"), ("ExposesRest", "namespace"), ("ExposesMcp", "namespace"),
-    ("ConsumesHttp", "namespace"), ("ForwardConfig", "targetNamespace"), ("ExposesSkill", "namespace"),
-]
-NAMES = [
-    ("AggregateFunction", "name"), ("McpTool", "name"), ("McpPrompt", "name"),
-    ("McpPromptArgument", "name"), ("ExposedOperation", "name"), ("ConsumedHttpOperation", "name"),
-    ("OperationStepBase", "name"), ("ExposedSkill", "name"), ("SkillTool", "name"),
-]
-for defname, field in LABELS:
-    retarget(d[defname], field, "#/$defs/Label", "naftiko-gen dialect: a label (see Label).")
-for defname, field in NAMESPACES:
-    retarget(d[defname], field, "#/$defs/Namespace", "naftiko-gen dialect: see Namespace.")
-for defname, field in NAMES:
-    retarget(d[defname], field, "#/$defs/Name", "naftiko-gen dialect: any case style (see Name).")
-for defname, field in [
-    ("AggregateFunction", "call"), ("McpTool", "ref"), ("McpTool", "call"), ("McpResource", "call"),
-    ("ExposedOperation", "ref"), ("ExposedOperation", "call"),
-]:
-    d[defname]["properties"][field].update(CALL)
-d["OperationStepCall"]["allOf"][1]["properties"]["call"].update(CALL)
-
-# --- alpha1 documents are read as alpha2 where they fit it -------------------
-s["properties"]["naftiko"] = {
-    "$comment": "naftiko-gen dialect: `1.0.0-alpha1` documents (real files use it) are read as alpha2 where they fit it.",
-    "type": "string",
-    "description": s["properties"]["naftiko"]["description"],
-    "enum": ["1.0.0-alpha2", "1.0.0-alpha1"],
-}
-
-# --- an exposed operation's own path below its resource's --------------------
-insert_after(
-    d["ExposedOperation"]["properties"],
-    "method",
-    "path",
-    {
-        "$comment": "naftiko-gen dialect: an operation may carry its own path below its resource's (`/v2/pipelines/{pipeline}` under `/v2/pipelines`); a relative path is appended to the resource's.",
+    s["properties"]["naftiko"] = {
+        "$comment": "naftiko-gen dialect: `1.0.0-alpha1` documents (real files use it) are read as alpha2 where they fit it.",
         "type": "string",
-        "description": "Path of this operation when it differs from its resource's (supports {{param}} placeholders).",
-    },
-)
+        "description": s["properties"]["naftiko"]["description"],
+        "enum": ["1.0.0-alpha2", "1.0.0-alpha1"],
+    }
+    operation_path(d["ExposedOperation"]["properties"])
+    authentication_descriptions(d)
+    for defname, field in [
+        ("ConsumesHttp", "resources"), ("ExposesRest", "resources"), ("ExposesMcp", "tools"),
+        ("ExposedResource", "operations"), ("ConsumedHttpResource", "operations"),
+    ]:
+        may_be_empty(d[defname]["properties"][field], "minItems")
+    for defname in ("MappedOutputParameterArray", "OrchestratedOutputParameterArray"):
+        items_optional(d[defname])
 
-# --- a description on authentication blocks ----------------------------------
-for defname in ("AuthBasic", "AuthApiKey", "AuthBearer", "AuthDigest", "AuthOAuth2"):
-    insert_after(
-        d[defname]["properties"],
-        "type",
-        "description",
-        {
-            "$comment": "naftiko-gen dialect: a description documenting the credentials (real files carry one); it is documentation only.",
-            "type": "string",
-            "description": "What these credentials are and where to obtain them.",
-        },
+    f["enum"] = f["enum"] + ["binary"]
+    f["$comment"] += " `binary` passes the upstream bytes through unchanged, with their content type."
+
+    d["FileLocation"] = FILE_LOCATION
+    for defname, field in [*LOCATIONS, ("ImportedConsumesHttp", "location")]:
+        retarget(d[defname], field, "#/$defs/FileLocation", LOCATION_COMMENT)
+    retarget(d["OperationStepScript"]["allOf"][1], "location", "#/$defs/FileLocation", LOCATION_COMMENT)
+    bare_uri_location(d)
+    return s
+
+
+INPUT_OWNERS = (
+    "ConsumesHttp", "ConsumedHttpResource", "ConsumedHttpOperation", "ExposedResource",
+    "ExposedOperation", "McpTool", "AggregateFlow",
+)
+"""The beta5 definitions whose ``inputParameters`` map is keyed by parameter name."""
+STEP_OWNERS = ("ExposedOperation", "McpTool", "McpResource", "AggregateFlow")
+
+
+def keyed_by(node, ref, comment):
+    """The keys of the map ``node`` follow definition ``ref``."""
+    node["propertyNames"] = {"$comment": comment, "$ref": ref}
+
+
+def beta5():
+    """The beta5 dialect: the official Ikanos 1.0.0-beta5 schema plus the same real-world forms,
+    written where beta5 puts them (names are the keys of maps)."""
+    s = copy.deepcopy(official("ikanos-schema-beta5.json"))
+    d = s["$defs"]
+    s["$id"] = "urn:naftiko-gen:schema:ikanos-capability:1.0.0-beta5"
+    comment = (
+        "The official Ikanos 1.0.0-beta5 schema (https://ikanos.io/schemas/v1.0.0-beta5/ikanos.json) "
+        "plus the dialect accepted by naftiko-gen (docs: DESIGN.md section 2, docs/semantics.md). Every "
+        "departure from the official schema carries a $comment starting with 'naftiko-gen dialect:'."
     )
+    insert_after(s, "$id", "$comment", comment)
+    for name, value in [
+        ("ParameterName", PARAMETER_NAME), ("HttpHeaderName", HTTP_HEADER_NAME), ("Label", LABEL),
+        ("Namespace", NAMESPACE), ("Name", NAME), ("FileLocation", FILE_LOCATION),
+    ]:
+        d[name] = value
 
-# --- empty lists: a capability that exposes nothing yet still compiles --------
-for defname, field in [
-    ("ConsumesHttp", "resources"), ("ExposesRest", "resources"), ("ExposesMcp", "tools"),
-    ("ExposedResource", "operations"), ("ConsumedHttpResource", "operations"),
-]:
-    node = d[defname]["properties"][field]
-    if node.pop("minItems", None) is not None:
-        node["$comment"] = "naftiko-gen dialect: may be empty (a warning says the adapter exposes or consumes nothing)."
+    d["ConsumedInputParameter"]["properties"].update(consumed_parameter_fields())
+    for defname in INPUT_OWNERS:
+        keyed_by(
+            d[defname]["properties"]["inputParameters"], "#/$defs/ParameterName",
+            "naftiko-gen dialect: wire names such as `id.project`, `fields[]`, `page[limit]`, `$orderBy`, `If-Match` (see ParameterName).",
+        )
+    keyed_by(d["McpPrompt"]["properties"]["arguments"], "#/$defs/Name", NAME_COMMENT)
+    for defname in ("ConsumesHttp", "ExposesRest", "ExposesMcp"):
+        keyed_by(d[defname]["properties"]["resources"], "#/$defs/Label", LABELS_COMMENT)
+    for defname, field in [
+        ("ConsumedHttpResource", "operations"), ("ExposedResource", "operations"),
+        ("ExposesMcp", "tools"), ("ExposesMcp", "prompts"), ("Aggregate", "flows"),
+        ("ExposesSkill", "skills"), ("ExposedSkill", "tools"),
+        *[(owner, "steps") for owner in STEP_OWNERS],
+    ]:
+        keyed_by(d[defname]["properties"][field], "#/$defs/Name", NAME_COMMENT)
+    d["ConsumedHttpResource"]["properties"]["path"]["$comment"] = PATH_COMMENT
+    for defname, field in [
+        ("ImportEntry", "import"), ("ImportEntry", "as"), ("Binding", "namespace"),
+        ("Aggregate", "namespace"), ("ExposesRest", "namespace"), ("ExposesMcp", "namespace"),
+        ("ConsumesHttp", "namespace"), ("ForwardConfig", "targetNamespace"), ("ExposesSkill", "namespace"),
+    ]:
+        retarget(d[defname], field, "#/$defs/Namespace", NAMESPACE_COMMENT)
+    for defname, field in [("AggregateFlow", "call"), *WHAT_REFS_NAME[1:]]:
+        d[defname]["properties"][field].update(CALL)
+    d["OperationStepCall"]["allOf"][1]["properties"]["call"].update(CALL)
 
-# --- array outputs without items: an array of anything -----------------------
-for defname in ("MappedOutputParameterArray", "ConsumedOutputParameterArray", "OrchestratedOutputParameterArray"):
-    node = d.get(defname)
-    if node is None:
-        continue
-    for part in node.get("allOf", [node]):
-        if "items" in part.get("required", []):
-            part["required"].remove("items")
-            if not part["required"]:
-                del part["required"]
-            part["$comment"] = "naftiko-gen dialect: `items` may be omitted: an array of anything."
+    extend_methods(d, ("ConsumedHttpOperation", "ExposedOperation"))
+    text_format(d["ConsumedHttpOperation"]["properties"]["outputRawFormat"])
+    consumed_api(d["ConsumesHttp"]["properties"])
+    rest_description(d["ExposesRest"]["properties"])
+    obj = d["MappedOutputParameterObject"]["allOf"][1]
+    d["MappedOutputParameterObject"]["allOf"][1] = passthrough_object(obj)
+    operation_path(d["ExposedOperation"]["properties"])
+    authentication_descriptions(d)
+    for defname, field in [
+        ("ConsumesHttp", "resources"), ("ExposesRest", "resources"), ("ExposesMcp", "tools"),
+        ("ExposedResource", "operations"), ("ConsumedHttpResource", "operations"),
+    ]:
+        may_be_empty(d[defname]["properties"][field], "minProperties")
+    for defname in ("MappedOutputParameterArray", "OrchestratedOutputParameterArray"):
+        items_optional(d[defname])
+    for defname, field in LOCATIONS:
+        retarget(d[defname], field, "#/$defs/FileLocation", LOCATION_COMMENT)
+    retarget(d["OperationStepScript"]["allOf"][1], "location", "#/$defs/FileLocation", LOCATION_COMMENT)
+    bare_uri_location(d)
+    return s
 
-# --- binary answers ------------------------------------------------------------
-f["enum"] = f["enum"] + ["binary"]
-f["$comment"] += " `binary` passes the upstream bytes through unchanged, with their content type."
 
-# --- locations: the official tutorial's forms ----------------------------------
-d["FileLocation"] = {
-    "$comment": "naftiko-gen dialect: a `file:` URI (`file:///./shared/x.yaml`, `file://./x.yaml`, `file:///abs/x.yaml`) or a bare relative path (`./shared/x.yaml`); any other scheme, or a file outside the spec's folder, is refused with NG212. The official schema asks for `file:///`.",
-    "type": "string",
-    "description": "A local file: a `file:` URI or a path relative to the spec's folder.",
-    "minLength": 1,
-}
-for defname, field in [
-    ("McpResource", "location"), ("McpPrompt", "location"), ("ExposedSkill", "location"),
-    ("ScriptingManagementSpec", "defaultLocation"), ("ImportedConsumesHttp", "location"),
-]:
-    retarget(d[defname], field, "#/$defs/FileLocation", "naftiko-gen dialect: see FileLocation.")
-retarget(
-    d["OperationStepScript"]["allOf"][1], "location", "#/$defs/FileLocation",
-    "naftiko-gen dialect: see FileLocation.",
-)
-d["UriLocation"]["pattern"] = "^(?:[a-zA-Z][a-zA-Z0-9+.-]*:.+|[^:]+)$"
-d["UriLocation"]["$comment"] = "naftiko-gen dialect: a bare relative path (`./shared/secrets.yaml`) is a local file, as `file://./shared/secrets.yaml` is."
+def main():
+    """Write both dialect schemas."""
+    for name, schema in [
+        ("naftiko-capability.schema.json", alpha2()),
+        ("ikanos-capability.schema.json", beta5()),
+    ]:
+        out = REPO / "schemas" / name
+        out.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        print("written", out)
 
-out = REPO / "schemas" / "naftiko-capability.schema.json"
-out.write_text(json.dumps(s, indent=2, ensure_ascii=False) + "\n")
-print("written", out)
+
+if __name__ == "__main__":
+    main()

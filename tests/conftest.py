@@ -221,3 +221,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the corpus check's counts (files built, operations generated and skipped)."""
     for line in SUMMARIES:
         terminalreporter.write_line(line)
+
+
+_IMPORT_EVERY_MODULE = (
+    "import importlib, pkgutil, sys\n"
+    "for name in sys.argv[1:]:\n"
+    "    package = importlib.import_module(name)\n"
+    "    for module in pkgutil.iter_modules(package.__path__):\n"
+    "        importlib.import_module(name + '.' + module.name)\n"
+)
+
+
+def import_every_module(root: Path, packages: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Import every module of ``packages`` (found below ``root``) in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-B", "-c", _IMPORT_EVERY_MODULE, *packages],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

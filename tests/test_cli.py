@@ -162,10 +162,18 @@ def test_validate_several_files() -> None:
     )
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if not line.startswith(" ")]
-    assert [line.split(": ", 2)[1] for line in lines[:-1]] == [
+    diagnostics = [line for line in lines if not line.startswith("naftiko-gen: ")]
+    assert [line.split(": ", 2)[1] for line in diagnostics] == [
         "warning[NG210]",
         "error[NG002]",
         "error[NG101]",
+    ]
+    per_spec = [line for line in lines if line.startswith("naftiko-gen: ")][:-1]
+    assert [line.rsplit(": ", 1)[1] for line in per_spec] == [
+        "0 errors, 0 warnings (Naftiko 1.0.0-alpha2)",
+        "0 errors, 1 warning (Naftiko 1.0.0-alpha2)",
+        "1 error, 0 warnings",  # a spec that cannot be loaded names no language
+        "1 error, 0 warnings (Naftiko 1.0.0-alpha2)",
     ]
     assert lines[-1] == "naftiko-gen: 4 spec(s): 2 errors, 1 warning"
 
@@ -179,7 +187,11 @@ def test_validate_valid_files_exit_0() -> None:
 def test_validate_json_valid() -> None:
     result = run("validate", "--format", "json", MINIMAL)
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"valid": True, "diagnostics": []}
+    assert json.loads(result.stdout) == {
+        "valid": True,
+        "diagnostics": [],
+        "specs": [{"file": str(MINIMAL), "language": "Naftiko 1.0.0-alpha2"}],
+    }
     assert result.stderr == ""
 
 

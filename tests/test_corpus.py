@@ -30,6 +30,7 @@ from naftiko_codegen.pipeline import analyse, compile_spec
 from naftiko_codegen.render import render_package
 
 from . import corpus_check
+from .conftest import import_every_module
 from .corpus_check import CORPUS, NEGATIVE, Outcome, Report, capability_files
 
 
@@ -107,20 +108,7 @@ def test_sample_passes_mypy_strict(sample_packages: Path) -> None:
 
 def test_sample_imports(sample_packages: Path) -> None:
     packages = sorted(p.name for p in sample_packages.glob("sample_*"))
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "for name in sys.argv[1:]:\n"
-        "    package = importlib.import_module(name)\n"
-        "    for module in pkgutil.iter_modules(package.__path__):\n"
-        "        importlib.import_module(name + '.' + module.name)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-B", "-c", code, *packages],
-        cwd=sample_packages,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = import_every_module(sample_packages, packages)
     assert result.returncode == 0, result.stderr[-5000:]
     assert result.stdout == ""
 

@@ -24,6 +24,9 @@ from naftiko_codegen.diagnostics import CODES
 
 INVALID = Path(__file__).resolve().parent / "invalid_specs"
 SPECS = sorted(p.name for p in INVALID.glob("*.yaml"))
+OPENAPI_CODES = {"NG214", "NG215", "NG216"}
+"""Codes about ``--openapi`` documents, which ``validate`` does not read: each is triggered
+by a build in ``tests/test_cli_openapi.py``."""
 
 
 def validate(*args: str) -> Result:
@@ -67,8 +70,8 @@ def test_json_output(name: str, snapshot: SnapshotAssertion) -> None:
     errors = [d for d in diagnostics if d["severity"] == "error"]
     assert document["valid"] is (not errors)
     assert result.exit_code == (2 if errors else 0)
-    for diagnostic in diagnostics:
-        assert diagnostic["file"] == name
+    for diagnostic in diagnostics:  # an imported file's own problems are located in it
+        assert diagnostic["file"] == name or diagnostic["file"].startswith("shared/")
         assert diagnostic["title"] == CODES[diagnostic["code"]]
         assert diagnostic["line"] >= 1 and diagnostic["column"] >= 1
         assert diagnostic["path"].startswith("$")
@@ -81,7 +84,9 @@ def test_every_code_is_covered() -> None:
     for name in SPECS:
         document = json.loads(validate("--format", "json", name).stdout)
         seen.update(d["code"] for d in document["diagnostics"])
-    missing = set(CODES) - seen
+    migrated = CliRunner().invoke(main, ["migrate", "many_warnings.yaml"], catch_exceptions=False)
+    seen.update(re.findall(r"\[(NG\d{3})\]", migrated.stderr))  # NG217: migrate's own
+    missing = set(CODES) - seen - OPENAPI_CODES
     assert not missing, f"no invalid spec triggers {sorted(missing)}"
     assert seen <= set(CODES)
 

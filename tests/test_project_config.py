@@ -292,20 +292,37 @@ def test_configuration_problems_stop_the_build(
     assert run("build", "pets.yaml", "-o", tmp_path / "out").exit_code == 2
 
 
-def test_openapi_is_checked_and_reported_as_not_supported_yet(
+PETS_OPENAPI = """{"openapi": "3.0.3", "info": {"title": "Pets", "version": "1"}, "paths":
+  {"/pets/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true,
+   "schema": {"type": "integer", "minimum": 1}}], "responses": {"200": {"description": "ok"}}}}}}
+"""
+
+
+def test_openapi_files_type_the_configured_capabilities(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     repository(
         tmp_path,
-        '[[tool.naftiko-gen.build]]\nspecs = "pets.yaml"\noutput = "g/{stem}"\n'
-        'openapi = ["petstore=openapi/{stem}.yml"]\n',
+        '[[tool.naftiko-gen.build]]\nspecs = ["pets.yaml", "shop.yaml"]\noutput = "g/{stem}"\n'
+        'openapi = ["pets=openapi/{stem}.json"]\n',
     )
+    write(tmp_path / "openapi" / "pets.json", PETS_OPENAPI)
     result = run("build")
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr.startswith("pyproject.toml:4:1: warning: `openapi` is not supported yet")
-    assert (tmp_path / "g" / "pets" / ".naftiko-gen.json").is_file()
-    assert "`openapi` is not supported yet" not in run("build", "--quiet").stderr
+    assert result.exit_code == 2, result.stderr  # shop has no openapi/shop.json
+    assert "openapi/shop.json:1:1: error[NG006]: cannot read file" in result.stderr
+    assert (tmp_path / "g" / "pets" / "pet_store" / "input_checks.py").is_file()
+    assert "NG215" in result.stderr  # list-pets and create-pet are not in the document
+    write(tmp_path / "openapi" / "shop.json", PETS_OPENAPI)
+    assert run("build", "--quiet").exit_code == 0
+    (tmp_path / "openapi" / "shop.json").write_text(PETS_OPENAPI.replace("integer", "string"))
+    changed = run("build", "--changed", "openapi/shop.json", "--check")
+    assert changed.exit_code == 1 and "g/shop" in changed.stderr and "g/pets" not in changed.stderr
+    # --openapi on the command line replaces the configured documents of the SPECs given
+    plain = run("build", "pets.yaml", "--openapi", "openapi/shop.json", "--check")
+    assert plain.exit_code == 1, plain.stderr
+    refused = run("build", "--openapi", "openapi/pets.json")
+    assert refused.exit_code == 2 and "--openapi applies to the SPECs given" in refused.stderr
 
 
 def test_explicit_config_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ inputs, the parameter's own ``value``, or an input the unit gains (``docs/semant
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,6 +70,7 @@ class Arguments:
             with self.diagnostics.located_in(self.consumes.documents.get(api.namespace)):
                 body = self.bodies.request_body(operation.body_template, scope)
         can_send_body = operation.body_param is not None or operation.method in BODY_METHODS
+        type_declared_inputs(scope, arguments)
         return ir.Invocation(
             api=api,
             operation=operation,
@@ -161,3 +163,21 @@ class Arguments:
                 if found is not None and found is not DROPPED:
                     arguments[param.name] = ir.ValueSource("input", input=scope.keep(found).ident)
         return tuple((p, arguments[p.name]) for p in operation.params if p.name in arguments)
+
+
+def type_declared_inputs(
+    scope: Scope, arguments: tuple[tuple[ir.ConsumedParam, ir.ValueSource], ...]
+) -> None:
+    """Give a declared input the OpenAPI schema (and, if it has none, the description) of
+    the parameter it feeds, when both agree on the type: ``{id-project}`` of a REST route
+    is then documented and checked like the upstream's ``id.project``."""
+    for param, source in arguments:
+        if param.schema is None or source.kind != "input":
+            continue
+        for key, item in scope.inputs.items():
+            if item.ident != source.input or item.schema is not None:
+                continue
+            if ir.schema_type(param.schema) in (None, item.type):
+                scope.inputs[key] = dataclasses.replace(
+                    item, schema=param.schema, description=item.description or param.description
+                )

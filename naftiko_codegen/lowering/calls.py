@@ -102,6 +102,11 @@ class Calls:
         api = apis.get(namespace)
         if api is None and namespace in self.consumes.failed:
             raise SkipOperation()  # the import's own error explains
+        if api is None and namespace in self.consumes.unreachable:
+            reason = self.consumes.unreachable[namespace]
+            raise self.diagnostics.skip(
+                path, "NG211", f"`call: {call}`: `{namespace}` is not generated: {reason}"
+            )
         if api is None:
             known = ", ".join(sorted(apis)) or "none"
             raise self.diagnostics.skip(

@@ -12,6 +12,7 @@ from ..diagnostics import Path, Severity
 from ..loader import Document
 from ..mustache import is_template
 from .auth import Authentication
+from .beta5_fields import operation_limit, unreachable_through_tunnel
 from .binds import Binds
 from .context import Diagnostics
 from .imports import Imports, local_name
@@ -44,6 +45,8 @@ class Consumes:
         """The imported file each imported API is written in (by local namespace)."""
         self.failed: set[str] = set()
         """Local namespaces of imports that failed (their calls are skipped silently)."""
+        self.unreachable: dict[str, str] = {}
+        """Namespaces that are not generated, with why (their calls are skipped, saying so)."""
         self._by_name: dict[str, dict[str, list[ir.ConsumedOperation]]] = {}
 
     def operations_named(self, namespace: str, name: str) -> list[ir.ConsumedOperation]:
@@ -79,6 +82,9 @@ class Consumes:
             self.documents[namespace] = resolved.document
             with self.diagnostics.located_in(resolved.document):
                 self.lower(inline, resolved.path)
+            return
+        if unreachable_through_tunnel(self.diagnostics, spec, path):
+            self.unreachable[namespace] = "it is only reachable through a reverse tunnel"
             return
         base_uri = str(spec.get("baseUri") or "").rstrip("/")
         common = list(spec.get("inputParameters", []))
@@ -221,6 +227,7 @@ class Consumes:
             raw_format=str(spec.get("outputRawFormat", "json")),
             resource=str(resource.get("name", "")),
             body_template=body_template(spec.get("body"), path + ("body",)),
+            max_bytes=operation_limit(spec),
         )
 
     def param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:

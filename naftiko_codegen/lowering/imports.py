@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from ..diagnostics import CompilationFailed, Path, has_errors
 from ..loader import Document, load_document
-from ..locations import location_problem, resolve_location
+from ..locations import display_relative, location_problem, resolve_location
 from ..schema_check import check_schema
 from .context import Diagnostics
 
@@ -168,10 +168,7 @@ class Imports:
         """``target`` relative to the spec's directory, POSIX style (never absolute)."""
         root = self.doc.directory
         assert root is not None
-        try:
-            return target.relative_to(root).as_posix()
-        except ValueError:
-            return target.name
+        return display_relative(target, root)
 
     def _fail(
         self, document: Document, path: Path, code: str, message: str, **extra: Any

@@ -8,9 +8,12 @@ from typing import Any, cast
 
 from .. import ir, names
 from ..diagnostics import Path, Severity
+from ..openapi.combine import DEFS_PREFIX, hoist_defs
+from .beta5_fields import cache_hint
 from .calls import CallSite, call_positions
 from .context import SkipOperation
 from .mcp_content import McpContent
+from .outputs import contract_answer
 from .scope import DROPPED, Scope, Wanted, implicit_input, is_credential_header, require_action
 from .toolkit import Toolkit
 
@@ -68,6 +71,7 @@ class Mcp:
             authentication=self.kit.authentication.exposed(
                 spec.get("authentication"), path + ("authentication",)
             ),
+            cache_hint=cache_hint(self.diagnostics, spec, path),
         )
 
     def tool(
@@ -104,12 +108,13 @@ class Mcp:
         invocation = dataclasses.replace(
             invocation, forward_query=operation.method == "GET" and not operation.query_params
         )
-        if invocation.forward_body:
-            scope.inputs.pop("body", None)
+        invocation = reserve_arguments(scope, invocation)
         output = self.kit.outputs.output(spec, path, scope)
         self.kit.outputs.check_format(invocation, output, path)
         if operation.raw_format == "binary":
             output = dataclasses.replace(output, schema=None)  # bytes: no structured content
+        elif output.kind == "passthrough" and contract_answer(operation) is not None:
+            output = dataclasses.replace(output, schema=structured_schema(operation))
         return ir.McpTool(
             name=self.tool_name(spec, path),
             ident=names.identifier(spec["name"]),
@@ -184,6 +189,27 @@ class _ToolArguments:
         return implicit_input(reference, param, self.operation, required=required)
 
 
+def reserve_arguments(scope: Scope, invocation: ir.Invocation) -> ir.Invocation:
+    """Make room for the ``body`` and ``query`` arguments that carry the JSON body and free
+    query pairs: a declared ``body`` input is the body itself; an upstream query, header or
+    cookie parameter called ``body`` is not offered; an input called ``query`` takes the
+    name, and the free-form ``query`` argument is not offered."""
+    if invocation.forward_body:
+        clash = scope.inputs.get("body")
+        if clash is not None and clash.location in ("query", "header", "cookie"):
+            kept = [
+                (param, source)
+                for param, source in invocation.arguments
+                if not (source.kind == "input" and source.input == clash.ident)
+            ]
+            invocation = dataclasses.replace(invocation, arguments=tuple(kept))
+        if clash is None or clash.location != "path":
+            scope.inputs.pop("body", None)
+    if invocation.forward_query and "query" in scope.inputs:
+        invocation = dataclasses.replace(invocation, forward_query=False)
+    return invocation
+
+
 def tool_annotations(
     spec: Mapping[str, Any], method: str, *, open_world: bool = True
 ) -> ir.ToolAnnotations:
@@ -217,12 +243,18 @@ def tool_input_schema(
             required.append(item.name)
     if invocation is not None and invocation.forward_body:
         body = invocation.operation.body_param
+        contract = invocation.operation.contract
+        description = (body.description if body else "") or (
+            contract.request_description if contract else ""
+        )
+        typed = contract.request if contract is not None else None
         properties["body"] = {
-            "type": body.type if body else "object",
-            "description": (body.description if body else "")
-            or "JSON request body sent to the upstream API.",
+            **({"type": body.type if body else "object"} if typed is None else typed),
+            "description": description or "JSON request body sent to the upstream API.",
         }
-        if body is not None and body.required_declared:
+        if (body is not None and body.required_declared) or (
+            contract is not None and contract.request_required
+        ):
             required.append("body")
     if invocation is not None and invocation.forward_query:
         properties["query"] = {
@@ -234,8 +266,25 @@ def tool_input_schema(
                 "items": {"type": ["string", "number", "boolean"]},
             },
         }
+    defs: dict[str, Any] = {}
+    properties = {name: hoist_defs(value, defs, DEFS_PREFIX) for name, value in properties.items()}
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
     schema["additionalProperties"] = False
+    if defs:
+        schema["$defs"] = defs
     return schema
+
+
+def structured_schema(operation: ir.ConsumedOperation) -> dict[str, Any] | None:
+    """The ``outputSchema`` of a tool passing the answer through: the answer's schema when
+    it is an object, else ``{"result": ...}`` as the structured content wraps it."""
+    answer = contract_answer(operation)
+    if answer is None:
+        return None
+    if ir.schema_type(answer) == "object":
+        return answer
+    defs: dict[str, Any] = {}
+    wrapped = {"type": "object", "properties": {"result": hoist_defs(answer, defs, DEFS_PREFIX)}}
+    return {**wrapped, "$defs": defs} if defs else wrapped

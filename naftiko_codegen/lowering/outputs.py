@@ -161,3 +161,10 @@ class Outputs:
         if "items" in spec:
             items = self.shape(spec["items"], path + ("items",), scope, mock=mock)
         return ir.Shape(kind, steps or None, value, properties, items)
+
+
+def contract_answer(operation: ir.ConsumedOperation) -> dict[str, Any] | None:
+    """The JSON Schema of the success answer the upstream's OpenAPI document gives."""
+    if operation.contract is None or operation.raw_format != "json":
+        return None
+    return operation.contract.response

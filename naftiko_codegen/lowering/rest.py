@@ -11,7 +11,7 @@ from ..diagnostics import Path, Severity
 from .calls import CallSite, call_positions
 from .consumes import PLACEHOLDER
 from .context import SkipOperation
-from .outputs import JsonPathError, compile_jsonpath
+from .outputs import JsonPathError, compile_jsonpath, contract_answer
 from .scope import DROPPED, Scope, Wanted, implicit_input, is_credential_header, require_action
 from .toolkit import Toolkit
 
@@ -194,6 +194,9 @@ class Rest:
         else:
             output = self.kit.outputs.output(spec, path, scope, mock=invocation is None)
             self.kit.outputs.check_format(invocation, output, path)
+            answer = contract_answer(invocation.operation) if invocation else None
+            if output.kind == "passthrough" and answer is not None:
+                output = dataclasses.replace(output, schema=answer)
         name = str(spec.get("name") or (invocation.operation.name if invocation else "mock"))
         description = str(
             spec.get("description") or (invocation.operation.description if invocation else "")

@@ -112,7 +112,8 @@ def implicit_input(
     location: ir.ParamLocation | None = None,
 ) -> ir.ExposedInput:
     """An input the spec did not declare but references, typed like the parameter it feeds
-    (``required`` and ``location`` override the parameter's own)."""
+    (its OpenAPI schema included; ``required`` and ``location`` override the parameter's
+    own)."""
     description = param.description
     if not description:
         where = {"path": "Path parameter", "query": "Query parameter", "header": "Header"}
@@ -124,9 +125,10 @@ def implicit_input(
         reference,
         names.identifier(reference),
         location or param.location,
-        param.type,
+        ir.schema_type(param.schema) or param.type,
         param.required if required is None else required,
         description,
+        schema=param.schema,
     )
 
 

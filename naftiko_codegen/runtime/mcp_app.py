@@ -8,12 +8,22 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 import mcp_types as types
+from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
 from .mcp_tools import ToolSet
+
+CACHED_RESULTS = (
+    "tools/list",
+    "prompts/list",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+)
+"""The results that carry an adapter's cache hint."""
 
 
 class Resources(Protocol):
@@ -64,10 +74,12 @@ def build_server(
     resources: Resources | None = None,
     prompts: Prompts | None = None,
     recording: CallRecorder | None = None,
+    cache_hint: CacheHint | None = None,
 ) -> Server[Any]:
     """The MCP server ``name``: its tools, resources and prompts, each called with
     ``context`` (the upstream clients and the settings); every tool call handed to
-    ``recording`` when there is one."""
+    ``recording`` when there is one. ``cache_hint`` (the adapter's ``ttlMs`` and
+    ``cacheScope``) goes with every list and read result."""
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -125,6 +137,8 @@ def build_server(
             return offered.get(params.name, dict(params.arguments or {}))
 
         handlers.update(on_list_prompts=list_prompts, on_get_prompt=get_prompt)
+    if cache_hint is not None:
+        handlers["cache_hints"] = dict.fromkeys(CACHED_RESULTS, cache_hint)
     return Server(
         name,
         version="1.0.0",

@@ -97,8 +97,10 @@ class UpstreamClient(_Closing):
         body: bytes | None = None,
         body_type: str = "application/json",
         files: MultipartParts | None = None,
+        max_bytes: int | None = None,
     ) -> UpstreamResponse:
-        """One exchange: ``operation`` names it in errors and logs."""
+        """One exchange: ``operation`` names it in errors and logs; ``max_bytes`` is the
+        largest answer read (the operation's ``maxBinarySize``, else the setting)."""
         if self.credential_query is not None:
             query = [item for item in query if item[0] != self.credential_query]
         if self.credential_header is not None:
@@ -120,7 +122,7 @@ class UpstreamClient(_Closing):
             self.namespace,
             operation,
             request,
-            self.max_response_bytes,
+            self.max_response_bytes if max_bytes is None else max_bytes,
             self.total_timeout,
         )
 
