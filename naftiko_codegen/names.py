@@ -12,26 +12,27 @@ _GENERATED_CODE_NAMES = frozenset("""
     aclose annotations answer app args arguments as_boolean as_integer as_list as_number
     as_string asynccontextmanager asyncio basic bearer begin_trace binary_result body
     body_argument body_input body_type build build_server call call_next call_tool client cls
-    coerce contents context cookie_header cookie_input credential_header credential_query create_app create_server ctx dataclass
-    dataclasses decode decode_csv decode_json decode_psv decode_text decode_tsv decode_xml
-    decode_yaml dig digest encode_form encode_json end_trace error errors exchange extra_query
-    file_contents files forward forward_path get_prompt handler header_input header_items
-    headers http_error httpx importlib invalid_input is_error is_json json json_body
-    json_payload lifespan lifespan_context list_tools load_settings logger logging lookup main
-    mask_secrets_in_logs max_response_bytes match math namespace observe on_call_tool open openapi operation os
-    outcome params passthrough passthrough_query path path_value payload problem
-    problem_response prompt propagate_trace query query_argument query_input query_items quote
-    raw re read_resource record_metrics record_requests request resource_result resources
-    response result route route_names routing_path run_script run_stdio run_step schema scope
-    secrets segment self serve_stdio server session_lifespan settings shaped shaped_result span
-    stdio_server step_failed steps streamable_http_app sys text time to_text tool tool_error
-    tool_result total_timeout trace transport trusted_headers types unquote upstream upstream_failed
+    coerce contents context cookie_header cookie_input create_app create_server
+    credential_header credential_query ctx dataclass dataclasses decode decode_csv decode_json
+    decode_psv decode_text decode_tsv decode_xml decode_yaml dig digest encode_form encode_json
+    end_trace error errors exchange extra_query file_contents files forward forward_path
+    get_prompt handler header_input header_items headers http_error httpx importlib
+    invalid_input is_error is_json json json_body json_payload lifespan lifespan_context
+    list_tools load_settings logger logging lookup main mask_secrets_in_logs match math
+    max_response_bytes namespace observe on_call_tool open openapi operation os outcome params
+    passthrough passthrough_query path path_value payload problem problem_response prompt
+    propagate_trace query query_argument query_input query_items quote raw re read_resource
+    record_metrics record_requests request resource_result resources response result route
+    route_names routing_path run_script run_stdio run_step schema scope secrets segment self
+    serve_stdio server session_lifespan settings shaped shaped_result span stdio_server
+    step_failed steps streamable_http_app sys text time to_text tool tool_error tool_result
+    total_timeout trace transport trusted_headers types unquote upstream upstream_failed
     upstream_message upstreams uri uvicorn value_result
     """.split())
 """Names the generated code itself binds or reads where spec-derived names live too: the
 modules and helpers the generated modules import, their module-level functions, the methods of
-the generated classes and of the runtime classes they extend (``UpstreamClient``), and the locals and parameters of the functions that take spec-derived
-names (MCP tool functions, route handlers inside ``create_app``, upstream client methods).
+the generated classes and of the runtime classes they extend (``UpstreamClient``), and the
+locals and parameters of the functions that take spec-derived names (MCP tool functions, route handlers inside ``create_app``, upstream client methods).
 ``tests/test_hostile_names.py`` builds a capability named entirely with these (and keywords,
 builtins and every name a generated module defines) and checks the package still type-checks
 and passes every value through."""

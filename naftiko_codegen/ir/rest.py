@@ -1,0 +1,106 @@
+"""REST adapters: routes, forwards and the adapter."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .consumes import Authentication, ConsumedApi
+from .units import ExposedInput, Invocation, Output, Step
+
+
+@dataclasses.dataclass(frozen=True)
+class RestOperation:
+    """One route of the generated FastAPI app."""
+
+    name: str
+    ident: str
+    method: str
+    path: str
+    """The path as the spec writes it (used in the OpenAPI document)."""
+    route: str
+    """The path with sanitised placeholder names (used for routing)."""
+    summary: str
+    description: str
+    inputs: tuple[ExposedInput, ...]
+    invocation: Invocation | None
+    """The upstream call; ``None`` for a mock that answers from its outputs alone."""
+    output: Output
+    steps: tuple[Step, ...] = ()
+    """Orchestrated calls, in order (``invocation`` is then ``None``)."""
+
+    @property
+    def path_inputs(self) -> tuple[ExposedInput, ...]:
+        """Inputs taken from the route path."""
+        return tuple(i for i in self.inputs if i.location == "path")
+
+    @property
+    def query_inputs(self) -> tuple[ExposedInput, ...]:
+        """Inputs taken from the query string."""
+        return tuple(i for i in self.inputs if i.location == "query")
+
+    @property
+    def header_inputs(self) -> tuple[ExposedInput, ...]:
+        """Inputs taken from request headers."""
+        return tuple(i for i in self.inputs if i.location == "header")
+
+    @property
+    def cookie_inputs(self) -> tuple[ExposedInput, ...]:
+        """Inputs taken from cookies."""
+        return tuple(i for i in self.inputs if i.location == "cookie")
+
+    @property
+    def body_inputs(self) -> tuple[ExposedInput, ...]:
+        """Inputs read from the JSON request body."""
+        return tuple(i for i in self.inputs if i.location == "body")
+
+
+@dataclasses.dataclass(frozen=True)
+class RestForward:
+    """A path prefix proxied to a consumed API (``forward``)."""
+
+    path: str
+    route: str
+    """Starlette route with a ``{rest:path}`` tail."""
+    ident: str
+    api: ConsumedApi
+    trusted_headers: tuple[str, ...]
+    description: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RestAdapter:
+    """A REST adapter: one FastAPI application module."""
+
+    namespace: str
+    module: str
+    key: str
+    """Settings and environment-variable stem (``rest``; ``rest_<namespace>`` when several)."""
+    port: int
+    description: str
+    operations: tuple[RestOperation, ...]
+    forwards: tuple[RestForward, ...] = ()
+    authentication: Authentication | None = None
+    """Credentials callers must present (checked in constant time)."""
+
+    def needs(self, location: str) -> bool:
+        """True when some operation reads an input from ``location`` (query, header, ...)."""
+        return any(i.location == location for op in self.operations for i in op.inputs)
+
+    @property
+    def has_shapes(self) -> bool:
+        """True when some operation builds a shaped result from upstream JSON."""
+        return any(op.output.kind == "shaped" for op in self.operations)
+
+    @property
+    def forwards_body(self) -> bool:
+        """True when some operation forwards the request body."""
+        return any(op.invocation and op.invocation.forward_body for op in self.operations)
+
+    @property
+    def checks_inputs(self) -> bool:
+        """True when some operation calls an operation typed from an OpenAPI document (its
+        body and parameters are then checked against the adapter's OpenAPI document)."""
+        return any(
+            op.invocation is not None and op.invocation.operation.contract is not None
+            for op in self.operations
+        )

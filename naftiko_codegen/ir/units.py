@@ -1,0 +1,169 @@
+"""What exposed units share: inputs, output shapes, invocations and steps."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+from .consumes import ConsumedApi, ConsumedOperation, ConsumedParam
+from .values import ContextRef, ParamLocation, ParamType, PathStep, RequestBody, ValueSource
+
+
+@dataclasses.dataclass(frozen=True)
+class ExposedInput:
+    """An input of an exposed REST operation or MCP tool."""
+
+    name: str
+    ident: str
+    location: ParamLocation
+    type: ParamType
+    required: bool
+    description: str
+    selector: tuple[PathStep, ...] = ()
+    """For REST body inputs: where the value sits in the JSON body."""
+    schema: dict[str, Any] | None = None
+    """The JSON Schema of the value from the upstream's OpenAPI document, if known."""
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of this input's value; an array always says what its items are
+        (strings for query, header, cookie and path values, anything in a body)."""
+        if self.schema is not None:
+            typed = {k: v for k, v in self.schema.items() if k != "description"}
+            return {**typed, **({"description": self.description} if self.description else {})}
+        schema: dict[str, Any] = {"type": self.type}
+        if self.type == "array":
+            wire_text = self.location in ("query", "header", "cookie", "path")
+            schema["items"] = {"type": "string"} if wire_text else {}
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """How one value of a shaped result is built (recursively)."""
+
+    type: ParamType
+    path: tuple[PathStep, ...] | None = None
+    """Where the value comes from, relative to the current node (``None``: the node itself)."""
+    value: ValueSource | None = None
+    """A constant or template that takes precedence over ``path`` (mock outputs)."""
+    properties: tuple[tuple[str, Shape], ...] = ()
+    items: Shape | None = None
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the values this shape produces (missing values are ``null``)."""
+        if self.type == "object":
+            return {
+                "type": ["object", "null"] if self.path else "object",
+                "properties": {name: child.json_schema for name, child in self.properties},
+            }
+        if self.type == "array":
+            items = self.items.json_schema if self.items else {}
+            return {"type": ["array", "null"], "items": items}
+        if self.value is not None and self.value != ValueSource("literal"):
+            return {"type": self.type}
+        return {"type": [self.type, "null"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """How the exposed result is built: passed through, shaped from JSON, or mocked."""
+
+    kind: Literal["passthrough", "shaped", "mock", "orchestrated"]
+    schema: dict[str, Any] | None
+    """JSON Schema of the result where known (``None``: anything)."""
+    shape: Shape | None = None
+
+    @property
+    def builds(self) -> bool:
+        """True when generated code builds the result with a shape function."""
+        return self.kind in ("shaped", "orchestrated")
+
+    @property
+    def wrapped(self) -> bool:
+        """True when MCP structured content must wrap the result as ``{"result": ...}``
+        (MCP structured content is always an object)."""
+        shape = self.shape
+        return shape is not None and not (shape.type == "object" and shape.path is None)
+
+    @property
+    def mcp_schema(self) -> dict[str, Any] | None:
+        """The MCP ``outputSchema``: the result's schema, wrapped where the result is."""
+        if self.schema is None or not self.wrapped:
+            return self.schema
+        return {"type": "object", "properties": {"result": self.schema}, "required": ["result"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Invocation:
+    """An exposed operation's call of a consumed operation, with every argument sourced."""
+
+    api: ConsumedApi
+    operation: ConsumedOperation
+    arguments: tuple[tuple[ConsumedParam, ValueSource], ...]
+    """Sources of the non-body parameters that are sent."""
+    body: RequestBody | None
+    """A body the spec defines (``with`` value or the consumed operation's ``body``)."""
+    forward_body: bool
+    """Send the caller's JSON body (REST request body, MCP ``body`` argument)."""
+    forward_query: bool
+    """Pass undeclared query parameters through (REST) / accept a ``query`` argument (MCP)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LookupStep:
+    """A ``lookup`` step: entries of an earlier step's array whose ``match`` field equals
+    the looked-up value(s), reduced to ``fields``."""
+
+    index: str
+    """The name of the earlier step whose answer is the table."""
+    match: str
+    value: ContextRef
+    fields: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ScriptStep:
+    """A ``script`` step (Python), run in a subprocess of the generated server."""
+
+    files: tuple[tuple[str, str], ...]
+    """Path (relative to the spec's directory, POSIX) and source of each file run,
+    dependencies first, the script last; embedded in the package data ``scripts.json``."""
+    timeout: float
+    """Seconds before the subprocess is killed."""
+    enabled: bool | None
+    """``management.scripting.enabled``; ``None`` reads ``NAFTIKO_SCRIPTING`` at run time."""
+    inputs: tuple[tuple[str, ValueSource], ...]
+    """The exposed inputs, by name: the ``context`` entries the step answers may shadow."""
+    with_values: tuple[tuple[str, ValueSource], ...] = ()
+    """The ``with`` values, by name: they shadow inputs and step answers."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The embedded files run, in order."""
+        return tuple(name for name, _ in self.files)
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One step of an orchestrated operation; its JSON answer is kept as ``name``.
+
+    Exactly one of ``invocation`` (``call``), ``lookup`` and ``script`` is set."""
+
+    name: str
+    invocation: Invocation | None = None
+    lookup: LookupStep | None = None
+    script: ScriptStep | None = None
+
+    @property
+    def sources(self) -> tuple[ValueSource, ...]:
+        """Values a lookup or script step evaluates (call arguments excluded)."""
+        if self.lookup is not None:
+            return (ValueSource("context", ref=self.lookup.value),)
+        if self.script is not None:
+            entries = self.script.inputs + self.script.with_values
+            return tuple(source for _, source in entries)
+        return ()
