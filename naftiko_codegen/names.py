@@ -29,13 +29,13 @@ _GENERATED_CODE_NAMES = frozenset("""
     total_timeout trace transport trusted_headers types unquote upstream upstream_failed
     upstream_message upstreams uri uvicorn value_result
     """.split())
-"""Names the generated code itself binds or reads where spec-derived names live too: the
-modules and helpers the generated modules import, their module-level functions, the methods of
-the generated classes and of the runtime classes they extend (``UpstreamClient``), and the
-locals and parameters of the functions that take spec-derived names (MCP tool functions, route handlers inside ``create_app``, upstream client methods).
-``tests/test_hostile_names.py`` builds a capability named entirely with these (and keywords,
-builtins and every name a generated module defines) and checks the package still type-checks
-and passes every value through."""
+"""Names the generated code itself binds or reads where spec-derived names live too: the modules
+and helpers the generated modules import, their module-level functions, the methods of the
+generated classes and of the runtime classes they extend (``UpstreamClient``), and the locals
+and parameters of the functions that take spec-derived names (MCP tool functions, route handlers
+inside ``create_app``, upstream client methods). ``tests/test_hostile_names.py`` builds a
+capability named entirely with these (and keywords, builtins and every name a generated module
+defines) and checks the package still type-checks and passes every value through."""
 
 _RESERVED = (
     set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | _GENERATED_CODE_NAMES
