@@ -125,17 +125,16 @@ def compile_generated() -> Generated:
     package = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"][0]
     config_py = (out / package / "config.py").read_text()
     prefix = re.search(r'ENV_PREFIX = "([^"]+)"', config_py)
-    base = re.search(r'_base_url\(\s*env,\s*"([^"]+)"', config_py)
+    # the documented settings: .env.example lists each consumed API's base URL first
+    base = re.search(r"^([A-Z0-9_]+_BASE_URL)=", (out / ".env.example").read_text(), re.M)
     if prefix is None or base is None:
-        raise RuntimeError(
-            f"cannot find the environment variables in {out / package / 'config.py'}"
-        )
+        raise RuntimeError(f"cannot find the environment variables of {out}")
     return Generated(
         dir=str(out),
         package=package,
         dependencies=list(pyproject["project"]["dependencies"]),
         prefix=prefix.group(1),
-        base_url_var=prefix.group(1) + base.group(1),
+        base_url_var=base.group(1),
     )
 
 
