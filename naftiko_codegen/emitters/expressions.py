@@ -71,6 +71,22 @@ def _context_path(var: str, steps: tuple[ir.PathStep, ...], depth: int) -> str:
     return f"[{inner} for {item} in as_list({dig(var, steps[:wildcard])})]"
 
 
+def context_helpers(ref: ir.ContextRef) -> set[str]:
+    """The ``values`` helpers :func:`context_expr` calls for ``ref``: ``dig`` for each
+    non-empty stretch of keys, ``as_list`` for each ``[*]``."""
+    used: set[str] = set()
+    steps = ref.path
+    while True:
+        wildcard = next((i for i, step in enumerate(steps) if step.kind == "all"), None)
+        head = steps if wildcard is None else steps[:wildcard]
+        if head:
+            used.add("dig")
+        if wildcard is None:
+            return used
+        used.add("as_list")
+        steps = steps[wildcard + 1 :]
+
+
 COERCE = {
     "string": "as_string",
     "number": "as_number",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..pylayout import ident, py
-from .expressions import COERCE, body_encoder, context_expr
+from .expressions import COERCE, body_encoder, context_helpers
 
 
 def _shape_helpers(shape: ir.Shape | None) -> set[str]:
@@ -38,8 +38,9 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
             if any(step.invocation is not None for step in unit.steps):
                 used.add("run_step")
             refs = [r for s in unit_sources(unit) for r in (s.ref, *(p.ref for p in s.parts))]
-            code = " ".join(context_expr(ref) for ref in refs if ref is not None)
-            used |= {name for name in ("dig", "as_list") if f"{name}(" in code}
+            for ref in refs:
+                if ref is not None:
+                    used |= context_helpers(ref)
             if isinstance(adapter, ir.McpAdapter):
                 used.add("value_result")
         if unit.output.kind == "shaped":
