@@ -3,57 +3,28 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import sys
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
 from .batch import JobResult, Mode, Options, usable_cpus
 from .batch import run as run_jobs
+from .cli_diff import diff_command
+from .cli_options import config_option, format_option, guarded, jobs_option, report_config
 from .diagnostics import summary_line
 from .exit_codes import ExitCode
 from .plan import Plan, UsageProblem, load_project, plan
 from .progress import Reporter
-from .project import ConfigError, ConfigProblem, ConfiguredSpec, package_name_problem
+from .project import ConfigError, package_name_problem
 
 if TYPE_CHECKING:
-    from .apidiff import Change
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _guarded(command: F) -> F:
-    """Turn unexpected exceptions into exit code 3 with a short message, never a traceback
-    (set NAFTIKO_GEN_DEBUG=1 to see it)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("naftiko-gen: interrupted", err=True)
-            sys.exit(ExitCode.INTERRUPTED)
-        except Exception as error:  # the contract: no traceback for users
-            if os.environ.get("NAFTIKO_GEN_DEBUG"):
-                traceback.print_exc()
-            click.echo(
-                f"naftiko-gen: internal error: {type(error).__name__}: {error}\n"
-                "This is a bug in naftiko-gen; please report it with the spec that triggered it "
-                "(set NAFTIKO_GEN_DEBUG=1 for the traceback).",
-                err=True,
-            )
-            sys.exit(ExitCode.INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
+    pass
 
 
 def _check_package_name(
@@ -71,8 +42,8 @@ def _check_package_name(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="naftiko-gen")
 def main() -> None:
-    """Compile Naftiko capability documents (naftiko: 1.0.0-alpha2) into standalone Python
-    packages: a FastAPI server for REST adapters, an MCP server for MCP adapters, and an httpx
+    """Compile capability documents (Naftiko 1.0.0-alpha2 and Ikanos 1.0.0-beta5) into
+    standalone Python packages: a FastAPI server for REST adapters, an MCP server for MCP adapters, and an httpx
     client for every consumed API.
 
     Exit codes: 0 success, 1 drift found by `build --check` or a breaking change found by
@@ -81,50 +52,12 @@ def main() -> None:
     """
 
 
-def _config_option(command: F) -> F:
-    return click.option(
-        "--config",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Configuration file to use instead of the nearest pyproject.toml with a "
-        "[tool.naftiko-gen] table (or naftiko-gen.toml), searched from the working directory "
-        "upwards.",
-    )(command)
-
-
-def _jobs_option(command: F) -> F:
-    return click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Worker processes for several capabilities (default: the CPUs this process "
-        "may use).",
-    )(command)
-
-
-def _format_option(help: str) -> Callable[[F], F]:
-    """``--format text|json`` with its help text."""
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help=help,
-    )
-
-
-def _report_config(problems: Sequence[ConfigProblem]) -> None:
-    for problem in problems:
-        click.echo(problem.format_text(), err=True)
-
-
 def _make_plan(config: Path | None, specs: Sequence[Path], **options: Any) -> Plan:
     """The jobs of a command; a configuration or usage problem ends it with exit 2."""
     try:
         return plan(load_project(config), specs, **options)
     except ConfigError as error:
-        _report_config(error.problems)
+        report_config(error.problems)
         click.echo(
             f"naftiko-gen: {len(error.problems)} configuration problem"
             f"{'s' * (len(error.problems) != 1)}; nothing was done",
@@ -206,9 +139,9 @@ def _exit_code(results: Sequence[JobResult], mode: Mode) -> ExitCode:
     "parameters, request bodies and answers, and arguments are checked before any upstream "
     "call. Repeatable; replaces the configuration's `openapi` for the SPECs given.",
 )
-@_jobs_option
-@_config_option
-@_guarded
+@jobs_option
+@config_option
+@guarded
 def build(
     specs: tuple[Path, ...],
     out: Path | None,
@@ -241,7 +174,7 @@ def build(
         openapi=openapi or None,
     )
     if not quiet:
-        _report_config(work.warnings)
+        report_config(work.warnings)
     mode: Mode = "check" if check else "diff" if show_diff else "build"
     results = _run(work, Options(mode, force=force, single=work.single), quiet=quiet, jobs=jobs)
     code = _exit_code(results, mode)
@@ -294,14 +227,14 @@ def _exit_status(code: object) -> int:
 @click.argument(
     "specs", metavar="[SPEC]...", nargs=-1, type=click.Path(dir_okay=False, path_type=Path)
 )
-@_format_option(
+@format_option(
     "text: `file:line:col: severity[code]: message` lines on stderr; "
     "json: one JSON document with every diagnostic on stdout."
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@_jobs_option
-@_config_option
-@_guarded
+@jobs_option
+@config_option
+@guarded
 def validate_command(
     specs: tuple[Path, ...],
     output_format: str,
@@ -318,7 +251,7 @@ def validate_command(
     work = _make_plan(config, specs, strict=strict, validate=True)
     as_json = output_format == "json"
     if not as_json:
-        _report_config(work.warnings)
+        report_config(work.warnings)
     options = Options("validate")
     reporter = Reporter(work.jobs, "validate", quiet=as_json, single=False)
     on_result = (lambda result: None) if as_json else reporter  # JSON: stdout only
@@ -339,132 +272,6 @@ def validate_command(
         sys.exit(code)
 
 
-@main.command(name="diff")
-@click.argument("old", metavar="[OLD", required=False)
-@click.argument("new", metavar="NEW]", required=False)
-@click.option(
-    "--base",
-    metavar="REV",
-    help="Instead of OLD and NEW: compare every capability the project configuration lists "
-    "with its version at the git revision REV (added ones are not breaking, removed ones "
-    "are).",
-)
-@_format_option(
-    "text: the breaking then the non-breaking changes, one per line; json: "
-    '{"breaking": [...], "non_breaking": [...]}, each change with kind, name, message and '
-    "location."
-)
-@_config_option
-@_guarded
-def diff_command(
-    old: str | None, new: str | None, base: str | None, output_format: str, config: Path | None
-) -> None:
-    """Compare the public surface two versions of a capability generate: REST routes, MCP
-    tools, resources and prompts (arguments, types, required flags, annotations, output
-    schemas), adapters and environment settings. OLD and NEW are spec files or
-    git:REV:PATH (PATH as `git show REV:PATH` reads it; imported files come from REV too).
-
-    Exit 0 when nothing breaks, 1 when a change is breaking, 2 when a side is invalid or
-    cannot be read, 3 on an internal error.
-    """
-    from .apidiff import compare
-    from .diagnostics import CompilationFailed, Diagnostic
-    from .repodiff import compare_repository
-    from .revisions import RevisionError, read_side
-
-    if (base is None) != (old is not None and new is not None) or (base and (old or new)):
-        click.echo("naftiko-gen: error: diff takes OLD and NEW, or --base REV alone", err=True)
-        sys.exit(ExitCode.INVALID)
-    configured = _configured_specs(config)
-    by_path = {os.path.realpath(c.spec): c for c in configured}
-
-    def package_name(working: Path | None) -> str | None:
-        found = by_path.get(os.path.realpath(working)) if working is not None else None
-        return found.package_name if found is not None else None
-
-    changes = []
-    warnings: list[Diagnostic] = []
-    problems: list[Diagnostic] = []
-    try:
-        if base is not None:
-            project = load_project(config)
-            if project is None:
-                raise UsageProblem(
-                    "--base compares the configured capabilities, but no [tool.naftiko-gen] "
-                    "table was found"
-                )
-            everything = compare_repository(project, base)
-            changes, warnings, problems = (
-                everything.changes,
-                everything.warnings,
-                everything.errors,
-            )
-        else:
-            assert old is not None and new is not None
-            sides = []
-            for argument in (old, new):
-                try:
-                    sides.append(read_side(argument, package_name))
-                except CompilationFailed as failure:
-                    problems.extend(failure.diagnostics)
-            if len(sides) == 2:
-                warnings = sides[0].warnings + sides[1].warnings
-                changes = compare(sides[0].surface, sides[1].surface)
-    except (RevisionError, UsageProblem) as error:
-        click.echo(f"naftiko-gen: error: {error}", err=True)
-        sys.exit(ExitCode.INVALID)
-    for diagnostic in [*problems, *warnings]:
-        click.echo(diagnostic.format_text(), err=True)
-    if problems:
-        click.echo(f"naftiko-gen: diff: {summary_line(problems)}", err=True)
-        sys.exit(ExitCode.INVALID)
-    _print_changes(changes, output_format)
-    if any(change.breaking for change in changes):
-        sys.exit(ExitCode.BREAKING)
-
-
-def _print_changes(changes: Sequence[Change], output_format: str) -> None:
-    """The breaking, then the non-breaking changes (stdout), and a count (stderr)."""
-    breaking = [change for change in changes if change.breaking]
-    others = [change for change in changes if not change.breaking]
-    if output_format == "json":
-        document = {
-            "breaking": [change.to_json() for change in breaking],
-            "non_breaking": [change.to_json() for change in others],
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-        return
-    for title, group in (("breaking", breaking), ("non-breaking", others)):
-        if group:
-            click.echo(f"{title} changes ({len(group)}):")
-            for change in group:
-                click.echo(f"  {change.location}: {change.kind}: {change.message}")
-    click.echo(
-        (
-            (
-                f"naftiko-gen: {len(breaking)} breaking, {len(others)} non-breaking "
-                f"change{'s' * (len(others) != 1)}"
-            )
-            if changes
-            else "naftiko-gen: no change in the public surface"
-        ),
-        err=True,
-    )
-
-
-def _configured_specs(config: Path | None) -> list[ConfiguredSpec]:
-    """The configured capabilities (for their package names); a problem ends the command."""
-    try:
-        project = load_project(config)
-        return project.specs() if project is not None else []
-    except ConfigError as error:
-        _report_config(error.problems)
-        sys.exit(ExitCode.INVALID)
-    except UsageProblem as problem:
-        click.echo(f"naftiko-gen: error: {problem}", err=True)
-        sys.exit(ExitCode.INVALID)
-
-
 @main.command(name="migrate")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -476,7 +283,7 @@ def _configured_specs(config: Path | None) -> list[ConfiguredSpec]:
     "Files the spec imports are migrated beside it, at the same relative paths, and listed. "
     "Without -o the document is written to stdout and the files it imports are only listed.",
 )
-@_guarded
+@guarded
 def migrate_command(spec: Path, out: str | None) -> None:
     """Write the alpha2 document SPEC as Ikanos 1.0.0-beta5, with the same meaning: comments,
     key order and quoting are kept where beta5 keeps the node, and its build generates the
@@ -513,3 +320,6 @@ def migrate_command(spec: Path, out: str | None) -> None:
         f"{summary_line(list(migration.diagnostics))}",
         err=True,
     )
+
+
+main.add_command(diff_command)
