@@ -19,12 +19,12 @@ old version accepted, and relies on what the old version answered.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
+from .changes import Change
 from .schemadiff import SchemaComparer
-from .surface import Adapter, Prompt, Resource, Route, Setting, Surface, Tool
+from .surface import Adapter, Prompt, Resource, Route, Setting, Surface, Tool, adapter_renames
 
 
 class _Located(Protocol):
@@ -43,29 +43,6 @@ _ANNOTATIONS = (
 """Annotation, the value that is a guarantee to clients, how to say it, its MCP name."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Change:
-    """One difference between the two surfaces."""
-
-    breaking: bool
-    kind: str
-    """A stable identifier of the kind of change (``tool-removed``, ``type-narrowed``...)."""
-    name: str
-    """The element changed (``tool list-executions argument limit``)."""
-    message: str
-    location: str
-    """``file:line:col`` in the new spec where the element exists there, else in the old."""
-
-    def to_json(self) -> dict[str, str]:
-        """The JSON form of ``diff --format json``."""
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "message": self.message,
-            "location": self.location,
-        }
-
-
 def compare(old: Surface, new: Surface) -> list[Change]:
     """Every change from ``old`` to ``new``, in the order the surfaces list them."""
     differ = _Differ(old, new)
@@ -79,7 +56,7 @@ class _Differ:
         self.new = new
         self.changes: list[Change] = []
         self.schemas = SchemaComparer(self.emit)
-        self.renamed = _adapter_renames(old.adapters, new.adapters)
+        self.renamed = adapter_renames(old.adapters, new.adapters)
         self.several = {
             kind
             for kind in ("rest", "mcp")
@@ -511,16 +488,3 @@ class _Differ:
             )
         else:
             self.schemas.schema(item, before, after, "output", where, owner=name)
-
-
-def _adapter_renames(old: Iterable[Adapter], new: Iterable[Adapter]) -> dict[str, str]:
-    """Old namespace → new one for the only adapter of a kind on both sides whose namespace
-    changed (clients never see a namespace; they see ports and names)."""
-    old_list, new_list = list(old), list(new)
-    renames = {}
-    for kind in ("rest", "mcp", "skill"):
-        before = [a for a in old_list if a.kind == kind]
-        after = [a for a in new_list if a.kind == kind]
-        if len(before) == len(after) == 1 and before[0].namespace != after[0].namespace:
-            renames[before[0].namespace] = after[0].namespace
-    return renames

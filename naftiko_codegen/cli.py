@@ -43,8 +43,8 @@ def _check_package_name(
 @click.version_option(__version__, prog_name="naftiko-gen")
 def main() -> None:
     """Compile capability documents (Naftiko 1.0.0-alpha2 and Ikanos 1.0.0-beta5) into
-    standalone Python packages: a FastAPI server for REST adapters, an MCP server for MCP adapters, and an httpx
-    client for every consumed API.
+    standalone Python packages: a FastAPI server for REST adapters, an MCP server for MCP
+    adapters, and an httpx client for every consumed API.
 
     Exit codes: 0 success, 1 drift found by `build --check` or a breaking change found by
     `diff`, 2 invalid spec, unusable output directory, configuration problem or bad usage, 3

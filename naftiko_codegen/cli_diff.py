@@ -18,7 +18,7 @@ from .plan import UsageProblem, load_project
 from .project import ConfigError, ConfiguredSpec
 
 if TYPE_CHECKING:
-    from .apidiff import Change
+    from .changes import Change
 
 
 @click.command(name="diff")

@@ -14,7 +14,8 @@ import dataclasses
 import os
 from pathlib import Path
 
-from .apidiff import Change, compare
+from .apidiff import compare
+from .changes import Change
 from .diagnostics import CompilationFailed, Diagnostic
 from .project import ConfiguredSpec, Project, display_path
 from .revisions import Side, read_spec, revision_tree

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from . import ir
@@ -461,3 +461,16 @@ class _Finder:
             if isinstance(keys, Mapping) and name in keys:
                 return ("binds", index, "keys", name)
         return ("binds",)
+
+
+def adapter_renames(old: Iterable[Adapter], new: Iterable[Adapter]) -> dict[str, str]:
+    """Old namespace → new one for the only adapter of a kind on both sides whose namespace
+    changed (clients never see a namespace; they see ports and names)."""
+    old_list, new_list = list(old), list(new)
+    renames = {}
+    for kind in ("rest", "mcp", "skill"):
+        before = [a for a in old_list if a.kind == kind]
+        after = [a for a in new_list if a.kind == kind]
+        if len(before) == len(after) == 1 and before[0].namespace != after[0].namespace:
+            renames[before[0].namespace] = after[0].namespace
+    return renames
