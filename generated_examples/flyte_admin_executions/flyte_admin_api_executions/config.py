@@ -77,10 +77,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets=secrets,
     )
     env.require_allowed_hosts(
-        {
-            "REST_HOST": settings.rest_host,
-            "MCP_HOST": settings.mcp_host,
-        },
+        {"REST_HOST": settings.rest_host, "MCP_HOST": settings.mcp_host},
         settings.allowed_hosts,
     )
     env.check()

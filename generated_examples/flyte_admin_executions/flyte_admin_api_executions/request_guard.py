@@ -106,7 +106,12 @@ class RequestGuard:
             else:
                 refusal = self._check_body(body)
         if refusal is not None:
-            await self._refuse(*refusal)(scope, receive, send)
+            response = self._refuse(*refusal)
+            if refusal[0] == 413:
+                # the body was not read to its end: the connection cannot serve another
+                # request, and a client must not try
+                response.headers["connection"] = "close"
+            await response(scope, receive, send)
             return
         assert isinstance(body, bytes)
         await self._serve(scope, body, receive, send)

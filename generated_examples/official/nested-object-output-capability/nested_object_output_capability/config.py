@@ -68,9 +68,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secrets=secrets,
     )
     env.require_allowed_hosts(
-        {
-            "MCP_HOST": settings.mcp_host,
-        },
+        {"MCP_HOST": settings.mcp_host},
         settings.allowed_hosts,
     )
     env.check()
