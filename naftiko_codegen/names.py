@@ -16,7 +16,7 @@ _GENERATED_CODE_NAMES = frozenset("""
     credential_header credential_query ctx dataclass dataclasses decode decode_csv decode_json
     decode_psv decode_text decode_tsv decode_xml decode_yaml dig digest encode_form encode_json
     end_trace error errors exchange extra_query file_contents files forward forward_path
-    get_prompt handler header_input header_items headers http_error httpx importlib
+    get_prompt guard_requests handler header_input header_items headers http_error httpx importlib
     invalid_input is_error is_json json json_body json_payload lifespan lifespan_context
     list_tools load_settings logger logging lookup main mask_secrets_in_logs match math
     max_response_bytes namespace observe on_call_tool open openapi operation os outcome params

@@ -37,6 +37,55 @@ def _success_content(
     return {"application/json": {"schema": component(op.output.schema or {})}}
 
 
+OWN_ERRORS = {
+    "400": "BadRequest",
+    "401": "Unauthorized",
+    "413": "BodyTooLarge",
+    "414": "UriTooLong",
+    "422": "InvalidInput",
+    "500": "InternalError",
+    "502": "UpstreamUnavailable",
+    "504": "UpstreamTimeout",
+}
+"""The answers of our own (``application/problem+json``) by status, as components."""
+OWN_ERROR_DESCRIPTIONS = {
+    "BadRequest": "The body is not JSON, is nested too deeply or holds a string too long.",
+    "Unauthorized": "The caller's credentials are missing or wrong.",
+    "BodyTooLarge": "The request body is larger than the server accepts.",
+    "UriTooLong": "A path segment or query value is longer than the server accepts.",
+    "InvalidInput": "An input failed validation.",
+    "InternalError": "The server failed unexpectedly (its log names the request id).",
+    "UpstreamUnavailable": "The upstream API could not be reached.",
+    "UpstreamTimeout": "The upstream API did not answer in time.",
+}
+UPSTREAM_ERROR = {
+    "description": "An error answer of the upstream API, passed through with its status "
+    "and body.",
+    "content": {"*/*": {"schema": {}}},
+}
+"""What an upstream error answer looks like: whatever the upstream sent."""
+
+
+def _error_responses(op: ir.RestOperation, *, authenticated: bool) -> dict[str, Any]:
+    """The error answers of a REST operation: the upstream's declared errors (else a
+    ``default`` answer passing any upstream error through), then our own problems."""
+    responses: dict[str, Any] = {}
+    if op.invocation is not None:
+        contract = op.invocation.operation.contract
+        declared = contract.errors if contract is not None else ()
+        for code, description in declared:
+            described = description or UPSTREAM_ERROR["description"]
+            responses[code] = {**UPSTREAM_ERROR, "description": described}
+        responses["default"] = UPSTREAM_ERROR
+    for code, name in OWN_ERRORS.items():
+        if code == "401" and not authenticated:
+            continue
+        if code in ("502", "504") and op.invocation is None and not op.steps:
+            continue
+        responses.setdefault(code, {"$ref": f"#/components/responses/{name}"})
+    return dict(sorted(responses.items(), key=lambda item: (item[0] == "default", item[0])))
+
+
 def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict[str, Any]:
     """The OpenAPI 3.1 document of a REST adapter, in the spec's own names and spelling.
 
@@ -73,9 +122,7 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
                     "description": "The upstream response, passed through.",
                     "content": _success_content(op, component),
                 },
-                "422": {"$ref": "#/components/responses/InvalidInput"},
-                "502": {"$ref": "#/components/responses/UpstreamUnavailable"},
-                "504": {"$ref": "#/components/responses/UpstreamTimeout"},
+                **_error_responses(op, authenticated=adapter.authentication is not None),
             },
         }
         if parameters:
@@ -107,15 +154,8 @@ def openapi_document(capability: ir.Capability, adapter: ir.RestAdapter) -> dict
         "components": {
             "schemas": {name: shared[name] for name in sorted(shared)},
             "responses": {
-                "InvalidInput": {"description": "An input failed validation.", "content": problem},
-                "UpstreamUnavailable": {
-                    "description": "The upstream API could not be reached.",
-                    "content": problem,
-                },
-                "UpstreamTimeout": {
-                    "description": "The upstream API did not answer in time.",
-                    "content": problem,
-                },
+                name: {"description": OWN_ERROR_DESCRIPTIONS[name], "content": problem}
+                for name in sorted(OWN_ERROR_DESCRIPTIONS)
             },
         },
     }

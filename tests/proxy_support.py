@@ -600,6 +600,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Installed]:
     """The four capabilities, each compiled and pip-installed once per session."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from naftiko_codegen.formatting import black_mode
+
+    black_mode()  # import black once here: four threads importing it at once can fail
     root = tmp_path_factory.mktemp("other_apis")
     with ThreadPoolExecutor(len(CAPABILITIES)) as pool:
         futures = {k: pool.submit(install, c, root / k) for k, c in CAPABILITIES.items()}

@@ -112,6 +112,24 @@ class Capability:
         return any(adapter.authentication is not None for adapter in adapters)
 
     @property
+    def credential_query_names(self) -> tuple[str, ...]:
+        """Query parameters that carry credentials (an API key in the query, consumed or
+        exposed): their values are masked in every log line."""
+        auths = [api.authentication for api in self.apis]
+        auths += [unit.authentication for unit in self.rest_adapters]
+        auths += [unit.authentication for unit in self.mcp_adapters]
+        auths += [unit.authentication for unit in self.skills]
+        return tuple(
+            sorted(
+                {
+                    auth.key
+                    for auth in auths
+                    if auth is not None and auth.type == "apikey" and auth.placement == "query"
+                }
+            )
+        )
+
+    @property
     def oauth2_adapters(self) -> tuple[RestAdapter | McpAdapter | SkillAdapter, ...]:
         """Adapters that are OAuth 2.1 resource servers (their issuer and resource are
         configurable at run time; the package then depends on PyJWT)."""

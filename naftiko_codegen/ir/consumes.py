@@ -49,6 +49,8 @@ class OperationContract:
     request_description: str
     response: dict[str, Any] | None
     """JSON Schema of the success answer, tolerant of what real servers send."""
+    errors: tuple[tuple[str, str], ...] = ()
+    """The error answers the upstream declares: (status code or ``4XX``, description)."""
 
 
 @dataclasses.dataclass(frozen=True)

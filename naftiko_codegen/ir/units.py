@@ -32,6 +32,8 @@ class ExposedInput:
             typed = {k: v for k, v in self.schema.items() if k != "description"}
             return {**typed, **({"description": self.description} if self.description else {})}
         schema: dict[str, Any] = {"type": self.type}
+        if self.location == "path" and self.type == "string":
+            schema["minLength"] = 1  # an empty segment would call another upstream path
         if self.type == "array":
             wire_text = self.location in ("query", "header", "cookie", "path")
             schema["items"] = {"type": "string"} if wire_text else {}

@@ -69,6 +69,8 @@ class ContractOperation:
     response: ContractBody | None
     summary: str
     description: str
+    errors: tuple[tuple[str, str], ...] = ()
+    """The error answers it declares: (status code or ``4XX``/``5XX``, description)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,6 +161,7 @@ class _Reader:
                     response=self.response(operation.get("responses"), o_where + "responses"),
                     summary=_text(operation.get("summary")),
                     description=_text(operation.get("description")),
+                    errors=self.errors(operation.get("responses"), o_where + "responses"),
                 )
 
     def follow(self, value: Any, where: RefKey) -> tuple[Any, RefKey]:
@@ -238,6 +241,19 @@ class _Reader:
             if schema is not None:
                 return ContractBody(schema, True, _text(value.get("description")))
         return None
+
+    def errors(self, responses: Any, where: RefKey) -> tuple[tuple[str, str], ...]:
+        """The declared 4xx and 5xx answers, with their descriptions, by status code."""
+        if not isinstance(responses, dict):
+            return ()
+        found = []
+        for code in sorted(str(code) for code in responses):
+            if re.fullmatch(r"[45](\d\d|XX)", code):
+                key = code if code in responses else int(code)
+                value, _ = self.follow(responses[key], where + key)
+                described = value.get("description") if isinstance(value, dict) else None
+                found.append((code, _text(described)))
+        return tuple(found)
 
     def json_schema(self, content: Any, where: RefKey) -> Schema | None:
         """The schema of the JSON media type of a ``content`` map (``application/json``,

@@ -199,6 +199,7 @@ class Enricher:
             request_required=body is not None and body.required,
             request_description=body.description if body is not None else "",
             response=response,
+            errors=found.errors,
         )
 
 

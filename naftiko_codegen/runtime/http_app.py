@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 from .errors import InputError, StepFailed, UpstreamError, problem
@@ -106,10 +107,26 @@ class CapabilityApp(FastAPI):
 
 
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-    """An HTTP error of the framework (no route, wrong method) as a problem document."""
-    return problem_response(
+    """An HTTP error of the framework (no route, wrong method) as a problem document; a
+    405 names every method the path answers in ``Allow`` (RFC 9110)."""
+    response = problem_response(
         error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail)
     )
+    for name, value in (error.headers or {}).items():
+        response.headers[name] = value
+    if error.status_code == 405:
+        response.headers["allow"] = ", ".join(allowed_methods(request))
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers at the request's path (``HEAD`` with ``GET``)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def invalid_input(request: Request, error: InputError) -> JSONResponse:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from starlette.requests import Request
 
 from .errors import InputError
-from .wire import segment
 
 FORWARD_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 """The methods a ``forward`` route passes on."""
@@ -24,7 +23,8 @@ def forward_path(rest: str) -> str:
     parts = [unquote(part) for part in rest.split("/")]
     if any(piece in (".", "..") for part in parts for piece in part.split("/")):
         raise InputError("path", "path", "'.' and '..' segments are not forwarded", 400)
-    return "/" + "/".join(segment(part) for part in parts)
+    # empty segments (``a//b``, a trailing ``/``) are the caller's path, kept as sent
+    return "/" + "/".join(quote(part, safe="") for part in parts)
 
 
 def trusted_headers(request: Request, trusted: tuple[str, ...]) -> dict[str, str]:

@@ -10,9 +10,19 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp
 
-from .config import Settings, load_settings
+from .config import ENV_PREFIX, Settings, load_settings
 from .env_settings import ConfigError
-from .serving import serve
+from .serving import StartupError, serve
+
+LISTEN_SETTINGS: dict[str, str] = {
+    "REST adapter admin-executions-rest": "FLYTE_ADMIN_API_EXECUTIONS_REST",
+    "MCP adapter admin-executions-mcp (Streamable HTTP at /mcp)": "FLYTE_ADMIN_API_EXECUTIONS_MCP",
+}
+"""The prefix of each server's ``_HOST`` and ``_PORT`` settings, by its label."""
+EXIT_CONFIG = 2
+"""Exit code: the settings are invalid or incomplete."""
+EXIT_LISTEN = 3
+"""Exit code: a server cannot listen on its address."""
 
 
 def http_apps(settings: Settings, which: str) -> list[tuple[str, ASGIApp, str, int]]:
@@ -71,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     logging.basicConfig(level=settings.log_level, stream=sys.stderr)
     if settings.log_level != "DEBUG":
         # uvicorn already logs one access line per request; httpx's line for every
@@ -86,6 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(serve(http_apps(settings, args.adapter), settings.log_level))
     except KeyboardInterrupt:
         pass
+    except StartupError as error:
+        setting = LISTEN_SETTINGS.get(error.label, ENV_PREFIX.rstrip("_"))
+        print(
+            f"error: {error} (choose another with {setting}_PORT or {setting}_HOST)",
+            file=sys.stderr,
+        )
+        return EXIT_LISTEN
     return 0
 
 

@@ -12,11 +12,12 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from starlette.applications import Starlette
 
-from .config import Settings, load_settings
+from .config import ENV_PREFIX, Settings, load_settings
 from .mcp_app import build_server, serve_stdio, streamable_http_app
 from .mcp_arguments import body_argument, query_argument
 from .mcp_results import tool_result
 from .mcp_tools import ToolSet
+from .request_guard import guard_requests
 from .upstream import Upstreams
 
 SERVER_NAME = "admin-executions-mcp"
@@ -94,10 +95,12 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}.",
                 },
                 "id.domain": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}.",
                 },
                 "query": {
@@ -128,14 +131,17 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.project` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.domain": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.domain` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.name": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.name` of GET /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "query": {
@@ -166,14 +172,17 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.project` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.domain": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.domain` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.name": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.name` of DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "body": {
@@ -200,14 +209,17 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {
                 "id.project": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.project` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.domain": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.domain` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "id.name": {
                     "type": "string",
+                    "minLength": 1,
                     "description": "Path parameter `id.name` of GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name}.",
                 },
                 "query": {
@@ -363,7 +375,11 @@ def create_app(
     """The Streamable HTTP application, serving MCP at ``/mcp``."""
     settings = settings or load_settings()
     server, upstreams = create_server(settings, transport)
-    return streamable_http_app(server, upstreams, settings.mcp_host)
+    app = streamable_http_app(server, upstreams, settings.mcp_host)
+    guard_requests(
+        app, settings, settings.mcp_host, ENV_PREFIX, "mcp", authenticated=False
+    )
+    return app
 
 
 async def run_stdio(settings: Settings | None = None) -> None:

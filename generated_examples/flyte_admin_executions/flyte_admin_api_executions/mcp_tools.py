@@ -4,6 +4,7 @@ failure a tool result the model can act on."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -73,7 +74,15 @@ class ToolSet:
                 f"Step {error.step!r} failed, later steps were not run: {error.detail}"
             )
         except Exception as error:  # the server must survive any single call
-            _logger.exception("tool %s failed", name)
+            request_id = uuid.uuid4().hex[:16]
+            _logger.error(
+                "request %s: tool %s failed unexpectedly: %s",
+                request_id,
+                name,
+                type(error).__name__,
+                exc_info=error,
+            )
             return tool_error(
-                f"Tool {name!r} failed unexpectedly ({type(error).__name__})."
+                f"Tool {name!r} failed unexpectedly; the server log names it "
+                f"request {request_id}."
             )

@@ -13,9 +13,10 @@ import httpx
 from fastapi import Request
 from fastapi.responses import Response
 
-from .config import Settings, load_settings
+from .config import ENV_PREFIX, Settings, load_settings
 from .http_app import CapabilityApp, passthrough, passthrough_query, path_value
 from .http_body import json_body
+from .request_guard import guard_requests
 from .upstream import Upstreams
 
 OPENAPI: dict[str, Any] = json.loads(
@@ -162,4 +163,7 @@ def create_app(
         name="getexecutionmetrics",
     )
 
+    guard_requests(
+        app, settings, settings.rest_host, ENV_PREFIX, "rest", authenticated=False
+    )
     return app

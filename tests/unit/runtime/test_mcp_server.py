@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ def text_of(result: types.CallToolResult) -> str:
         ("upstream", {"n": 1}, "api.op failed: no answer in time"),
         ("invalid", {"n": 2}, "Invalid argument 'n': is odd"),
         ("step", {"n": 3}, "Step 'fetch' failed, later steps were not run: HTTP 404"),
-        ("crash", {"n": 4}, "Tool 'crash' failed unexpectedly (RuntimeError)."),
+        ("crash", {"n": 4}, "Tool 'crash' failed unexpectedly; the server log names it "),
     ],
 )
 def test_every_tool_failure_is_a_tool_error(
@@ -82,6 +83,20 @@ def test_every_tool_failure_is_a_tool_error(
     result = asyncio.run(TOOL_SET.call(name, arguments, "ctx"))
     assert result.is_error
     assert text_of(result).startswith(message)
+
+
+def test_an_unexpected_failure_is_logged_once_under_the_request_id_it_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        result = asyncio.run(TOOL_SET.call("crash", {"n": 4}, "ctx"))
+    request_id = re.search(r"request ([0-9a-f]{16})", text_of(result))
+    assert request_id is not None
+    assert "RuntimeError" not in text_of(result)  # no internals in the answer
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(failures) == 1
+    assert request_id.group(1) in failures[0].getMessage()
+    assert failures[0].exc_info is not None
 
 
 def test_a_tool_gets_the_servers_context_then_its_arguments() -> None:

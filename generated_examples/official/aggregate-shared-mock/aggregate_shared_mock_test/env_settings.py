@@ -3,6 +3,7 @@ collected so that start-up fails once, naming them all."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Mapping
 
@@ -51,6 +52,37 @@ class SettingsReader:
                 f"{self.prefix}{name} must be a port number (0 to 65535)"
             )
         return port
+
+    def names(self, name: str) -> tuple[str, ...]:
+        """A comma-separated list setting (host names, origins), empty entries dropped."""
+        raw = self.environ.get(self.prefix + name) or ""
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+    def limit(self, name: str, default: int) -> int:
+        """A positive integer limit (a size, a depth, a length)."""
+        value = int(self.number(name, default, integer=True))
+        if value == 0:
+            self.errors.append(f"{self.prefix}{name} must be at least 1")
+        return value
+
+    def require_allowed_hosts(
+        self, hosts: Mapping[str, str], allowed_hosts: tuple[str, ...]
+    ) -> None:
+        """An adapter listening beyond loopback (``hosts``: setting name → address) keeps
+        its Host and Origin checks: ``ALLOWED_HOSTS`` must then say which host names
+        clients use."""
+        exposed = [
+            f"{self.prefix}{name}={host}"
+            for name, host in hosts.items()
+            if not is_loopback(host)
+        ]
+        if exposed and not allowed_hosts:
+            self.errors.append(
+                f"{', '.join(exposed)} listens beyond this machine: set "
+                f"{self.prefix}ALLOWED_HOSTS to the host names clients use "
+                "(comma-separated, e.g. api.example.com,api.example.com:8080; * for "
+                f"any) and, for browser clients, {self.prefix}ALLOWED_ORIGINS"
+            )
 
     def log_level(self) -> str:
         """``LOG_LEVEL``: one of :data:`LOG_LEVELS`, ``INFO`` by default."""
@@ -121,3 +153,13 @@ class SettingsReader:
         """Raise :class:`ConfigError` naming every problem found, if there is any."""
         if self.errors:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(self.errors))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address to listen on) reaches only this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

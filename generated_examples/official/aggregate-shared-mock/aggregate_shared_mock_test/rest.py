@@ -10,9 +10,10 @@ import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from .config import Settings, load_settings
+from .config import ENV_PREFIX, Settings, load_settings
 from .http_app import CapabilityApp
 from .http_inputs import query_input
+from .request_guard import guard_requests
 from .upstream import Upstreams
 from .values import as_string
 from .wire import to_text
@@ -49,4 +50,7 @@ def create_app(
 
     app.add_route("/hello", hello, methods=["GET"], name="hello")
 
+    guard_requests(
+        app, settings, settings.rest_host, ENV_PREFIX, "rest", authenticated=False
+    )
     return app

@@ -31,8 +31,10 @@ def to_text(value: object) -> str:
 
 def segment(value: object) -> str:
     """Percent-encode ``value`` as exactly one path segment (``/``, ``?``, ``#``, ``.`` and
-    ``..`` too)."""
+    ``..`` too); an empty value is refused, as it would call another upstream path."""
     text = quote(to_text(value), safe="")
+    if not text:
+        raise InputError("path", "path", "a path parameter must not be empty")
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return text

@@ -13,12 +13,13 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from starlette.applications import Starlette
 
-from .config import Settings, load_settings
+from .config import ENV_PREFIX, Settings, load_settings
 from .mcp_app import build_server, serve_stdio, streamable_http_app
 from .mcp_prompts import PromptSet
 from .mcp_resources import ResourceSet, resource_result
 from .mcp_shaped import shaped_result
 from .mcp_tools import ToolSet
+from .request_guard import guard_requests
 from .upstream import Upstreams
 from .values import as_list, as_string, dig
 from .wire import encode_json, to_text
@@ -299,7 +300,11 @@ def create_app(
     """The Streamable HTTP application, serving MCP at ``/mcp``."""
     settings = settings or load_settings()
     server, upstreams = create_server(settings, transport)
-    return streamable_http_app(server, upstreams, settings.mcp_host)
+    app = streamable_http_app(server, upstreams, settings.mcp_host)
+    guard_requests(
+        app, settings, settings.mcp_host, ENV_PREFIX, "mcp", authenticated=False
+    )
+    return app
 
 
 async def run_stdio(settings: Settings | None = None) -> None:

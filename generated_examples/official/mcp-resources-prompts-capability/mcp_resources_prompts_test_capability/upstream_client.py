@@ -9,6 +9,7 @@ from typing import Any, Protocol, Self
 
 import httpx
 
+from .errors import InputError
 from .exchange import UpstreamResponse, exchange
 
 MultipartParts = list[tuple[str, tuple[str | None, str, str | None]]]
@@ -109,14 +110,20 @@ class UpstreamClient(_Closing):
         # header names are case-insensitive: a forwarded "content-type" counts
         if body is not None and all(name.lower() != "content-type" for name in headers):
             headers["Content-Type"] = body_type
-        request = self._http.build_request(
-            method,
-            path,
-            params=tuple(query),
-            headers=headers,
-            content=body,
-            files=files,
-        )
+        try:
+            request = self._http.build_request(
+                method,
+                path,
+                params=tuple(query),
+                headers=headers,
+                content=body,
+                files=files,
+            )
+        except (httpx.InvalidURL, UnicodeEncodeError) as error:
+            # an argument no URL or header can carry (too long, not encodable)
+            raise InputError(
+                "arguments", "request", f"cannot be sent upstream: {error}"
+            ) from None
         return await exchange(
             self._http,
             self.namespace,

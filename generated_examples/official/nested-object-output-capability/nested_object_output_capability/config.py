@@ -24,6 +24,16 @@ class Settings:
     total_timeout: float
     """Longest time one upstream exchange may take, however the bytes trickle in."""
     max_response_bytes: int
+    max_body_bytes: int
+    """The largest request body accepted (413 above it)."""
+    max_json_depth: int
+    """The deepest nesting of arrays and objects a JSON request body may have."""
+    max_string_length: int
+    """The longest string a request may hold (JSON string, path segment, query value)."""
+    allowed_hosts: tuple[str, ...]
+    """Host header values accepted when an adapter listens beyond loopback."""
+    allowed_origins: tuple[str, ...]
+    """Origin header values accepted when an adapter listens beyond loopback."""
     log_level: str
     secrets: Mapping[str, str] = dataclasses.field(repr=False)
     """Bound variables by name. Never logged, never echoed."""
@@ -49,8 +59,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_response_bytes=int(
             env.number("MAX_RESPONSE_BYTES", 10 * 1024 * 1024, integer=True)
         ),
+        max_body_bytes=env.limit("MAX_BODY_BYTES", 1024 * 1024),
+        max_json_depth=env.limit("MAX_JSON_DEPTH", 64),
+        max_string_length=env.limit("MAX_STRING_LENGTH", 65536),
+        allowed_hosts=env.names("ALLOWED_HOSTS"),
+        allowed_origins=env.names("ALLOWED_ORIGINS"),
         log_level=env.log_level(),
         secrets=secrets,
+    )
+    env.require_allowed_hosts(
+        {"MCP_HOST": settings.mcp_host},
+        settings.allowed_hosts,
     )
     env.check()
     return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -10,8 +11,37 @@ import uvicorn
 from starlette.types import ASGIApp
 
 
+class StartupError(Exception):
+    """A server cannot start (its address is taken or cannot be bound); ``label`` names it."""
+
+    def __init__(self, label: str, message: str) -> None:
+        super().__init__(message)
+        self.label = label
+
+
+def check_addresses(apps: Sequence[tuple[str, ASGIApp, str, int]]) -> None:
+    """Raise :class:`StartupError` for the first server whose host and port cannot be
+    bound now (taken, or not an address of this machine), before any server starts."""
+    for label, _, host, port in apps:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            family, kind, proto, _, address = infos[0]
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            shown = f"[{host}]" if ":" in host else host
+            raise StartupError(
+                label, f"{label} cannot listen on {shown}:{port}: {reason.lower()}"
+            ) from None
+
+
 async def serve(apps: Sequence[tuple[str, ASGIApp, str, int]], log_level: str) -> None:
-    """Run HTTP servers side by side; announce each bound address on stderr; stop together."""
+    """Run HTTP servers side by side; announce each bound address on stderr; stop together.
+
+    Raises :class:`StartupError` when an address cannot be bound."""
+    check_addresses(apps)
     servers = [
         uvicorn.Server(
             uvicorn.Config(
