@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..pylayout import ident, py
-from .expressions import COERCE, body_encoder, context_expr
+from .expressions import COERCE, body_encoder, context_expr, decoder_function
 
 
 def _shape_helpers(shape: ir.Shape | None) -> set[str]:
@@ -45,7 +45,7 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
         if unit.output.kind == "shaped":
             used.add("shaped" if isinstance(adapter, ir.RestAdapter) else "shaped_result")
             if unit.invocation is not None and unit.invocation.operation.raw_format != "json":
-                used.add("decode_" + unit.invocation.operation.raw_format)
+                used.add(decoder_function(unit.invocation.operation.raw_format))
         if unit.output.kind == "mock" and isinstance(adapter, ir.McpAdapter):
             used.add("value_result")
     if isinstance(adapter, ir.RestAdapter) and adapter.needs("body"):

@@ -11,6 +11,7 @@ from .. import ir, names
 from ..diagnostics import Path, Severity
 from ..loader import Document
 from ..mustache import is_template
+from .answer_formats import AnswerFormats
 from .auth import Authentication
 from .beta5_fields import operation_limit, unreachable_through_tunnel
 from .binds import Binds
@@ -213,6 +214,7 @@ class Consumes:
                 body_param = param
         method = str(spec.get("method", "GET")).upper()
         name = spec["name"]
+        output_schema, answer_schema = AnswerFormats(self.diagnostics).output_schema(spec, path)
         return ir.ConsumedOperation(
             namespace=namespace,
             name=name,
@@ -228,6 +230,8 @@ class Consumes:
             resource=str(resource.get("name", "")),
             body_template=body_template(spec.get("body"), path + ("body",)),
             max_bytes=operation_limit(spec),
+            output_schema=output_schema,
+            answer_schema=answer_schema,
         )
 
     def param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:
