@@ -55,7 +55,9 @@ class AnswerFormats:
                 soupsieve.compile(value)
             except soupsieve.SelectorSyntaxError as error:
                 self.diagnostics.report(
-                    where, "NG103", f"`outputSchema` is not a valid CSS selector: {error.msg}"
+                    where,
+                    "NG103",
+                    f"`outputSchema` is not a valid CSS selector: {str(error).splitlines()[0]}",
                 )
                 return None, None
             return value, None
@@ -67,7 +69,9 @@ class AnswerFormats:
             schema = self.schema_file(raw_format, value)
         except FileProblem as problem:
             self.diagnostics.report(
-                where, problem.code, f"`outputSchema` {value!r}: {problem.message}",
+                where,
+                problem.code,
+                f"`outputSchema` {value!r}: {problem.message}",
                 **({"hint": problem.hint} if problem.hint else {}),
             )
             return None, None
@@ -109,7 +113,7 @@ def protobuf_schema(directory: FilePath, relative: str) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as scratch:
         output = FilePath(scratch) / "set.pb"
         command = [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{directory}", f"-I{well_known}",
+            sys.executable, "-m", "grpc_tools.protoc", "-I.", f"-I{well_known}",
             "--include_imports", f"--descriptor_set_out={output}", relative,
         ]  # fmt: skip
         try:
