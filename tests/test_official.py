@@ -435,7 +435,7 @@ def test_xml_entities_are_refused(serve: Any, upstream: RecordingUpstream) -> No
 
 def test_html_tables_are_decoded_before_shaping(serve: Any, upstream: RecordingUpstream) -> None:
     served = serve("html-capability.yaml")
-    page = (SAMPLES / "sample-products.html").read_bytes()
+    page = (CORPUS_FORMATS.parent / "schemas" / "sample-products.html").read_bytes()
     upstream.respond(body=page, content_type="text/html; charset=utf-8")
     response = httpx.get(served.rest() + "/html/products", timeout=10)
     assert response.status_code == 200, response.text

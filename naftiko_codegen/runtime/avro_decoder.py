@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import datetime
-import decimal
 import functools
 import io
-import uuid
 from typing import Any
 
 import fastavro
 
 from .answer_schemas import answer_schema
+from .decoded_values import json_data
 from .decoders import Decoder
 from .exchange import UpstreamResponse
 
@@ -38,21 +35,6 @@ def avro_decoder(schema_file: str) -> Decoder:
                 f"invalid Avro data for {schema_file}: "
                 f"{len(upstream.content) - stream.tell()} bytes after the datum"
             )
-        return _plain(datum)
+        return json_data(datum)
 
     return decode_avro
-
-
-def _plain(value: Any) -> Any:
-    """An Avro value as JSON data."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return value

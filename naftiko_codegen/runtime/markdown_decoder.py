@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 from typing import Any
 
@@ -12,6 +11,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from .decoded_values import json_data
 from .decoders import Decoder
 from .exchange import UpstreamResponse
 
@@ -55,18 +55,7 @@ def _split_front_matter(markdown: str) -> tuple[dict[str, Any], str]:
         data = yaml.safe_load(markdown[4:end])
     except yaml.YAMLError as error:
         raise ValueError(f"invalid YAML front matter: {error}") from None
-    return (_plain(data) if isinstance(data, dict) else {}), markdown[end + 5 :]
-
-
-def _plain(value: Any) -> Any:
-    """YAML data as JSON data: dates and times in ISO 8601, keys as strings."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return value
+    return (json_data(data) if isinstance(data, dict) else {}), markdown[end + 5 :]
 
 
 def _text(node: SyntaxTreeNode) -> str:
