@@ -148,8 +148,13 @@ def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
     steps = [step for unit in units for step in unit.steps]
     lookups = any(step.lookup is not None for step in steps)
-    scripts = any(step.script is not None for step in steps)
-    return ["lookup"] * lookups + ["run_script"] * scripts
+    languages = {step.script.language for step in steps if step.script is not None}
+    runners = [RUNNERS[language] for language in sorted(languages)]
+    return ["lookup"] * lookups + runners
+
+
+RUNNERS = {"python": "run_script", "javascript": "run_javascript"}
+"""The runtime function running the script steps of each language."""
 
 
 def cap_steps(capability: ir.Capability) -> list[ir.Step]:

@@ -106,6 +106,17 @@ class Capability:
         return {operation.raw_format for operation in self._decoded()} - {"json"}
 
     @property
+    def script_languages(self) -> set[str]:
+        """The languages of the package's script steps (``python``, ``javascript``)."""
+        units: list[RestOperation | McpTool] = [
+            unit for adapter in self.rest_adapters for unit in adapter.operations
+        ]
+        units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
+        return {
+            step.script.language for unit in units for step in unit.steps if step.script is not None
+        }
+
+    @property
     def answer_schemas(self) -> dict[str, Any]:
         """The schema files (``outputSchema``) of decoded answers, by their path relative to
         the spec's folder: the package's ``answer_schemas.json``."""
