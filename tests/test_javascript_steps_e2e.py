@@ -6,6 +6,7 @@ are real (httpx, the ``mcp`` SDK)."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ import anyio
 import httpx
 import pytest
 from mcp import Client
+
+from naftiko_codegen.diagnostics import CompilationFailed
+from naftiko_codegen.pipeline import compile_spec
 
 from .conftest import DATA, ServerProcess, build_into, pip_install, start_server
 from .proxy_support import Recorded, RecordingUpstream, Reply
@@ -148,3 +152,22 @@ def test_an_endless_script_is_stopped_at_the_timeout(served: Served) -> None:
     assert result.is_error
     assert result.content[0].text.startswith("Step 'loop' failed, later steps were not run:")
     assert served.rest("/totals").status_code == 200  # the server goes on serving
+
+
+def test_a_language_allowedlanguages_leaves_out_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "javascript"
+    shutil.copytree(SPEC.parent, folder)
+    spec = folder / SPEC.name
+    spec.write_text(
+        spec.read_text().replace("allowedLanguages: [javascript]", "allowedLanguages: [python]")
+    )
+    with pytest.raises(CompilationFailed) as failed:
+        compile_spec(spec)
+    errors = {(d.code, d.message) for d in failed.value.diagnostics if d.severity == "error"}
+    assert errors == {
+        (
+            "NG103",
+            "`management.scripting.allowedLanguages` does not allow `javascript`, which a "
+            "script step uses",
+        )
+    }

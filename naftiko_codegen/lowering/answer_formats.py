@@ -21,9 +21,6 @@ from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
-import fastavro
-import soupsieve
-
 from .. import ir
 from ..diagnostics import Path
 from .context import Diagnostics
@@ -51,6 +48,8 @@ class AnswerFormats:
             return None, None
         where = path + ("outputSchema",)
         if raw_format == "html":
+            import soupsieve  # 150 ms to import: only for specs with HTML answers
+
             try:
                 soupsieve.compile(value)
             except soupsieve.SelectorSyntaxError as error:
@@ -92,6 +91,8 @@ class AnswerFormats:
 
 def avro_schema(data: bytes) -> Any:
     """An Avro schema (``.avsc``, JSON) checked by fastavro (:class:`FileProblem`)."""
+    import fastavro  # only for specs with Avro answers
+
     try:
         schema = json.loads(data)
         fastavro.parse_schema(schema)
