@@ -36,6 +36,9 @@ class AnswerFormats:
 
     def __init__(self, diagnostics: Diagnostics) -> None:
         self.diagnostics = diagnostics
+        self._read: dict[tuple[str, FilePath, str], ir.AnswerSchema] = {}
+        """Schema files already read (several operations may name one), by format, folder
+        and path."""
 
     def output_schema(
         self, spec: Mapping[str, Any], path: Path
@@ -82,11 +85,14 @@ class AnswerFormats:
         (found,) = read_location(location, directory, allow_dir=False)
         assert directory is not None  # read_location refuses specs without a folder
         relative = resolve_location(location, directory).relative_to(directory).as_posix()
-        if raw_format == "avro":
-            entry = avro_schema(found.data)
-        else:
-            entry = protobuf_schema(directory, relative)
-        return ir.AnswerSchema(relative, json.dumps(entry, sort_keys=True))
+        key = (raw_format, directory, relative)
+        if key not in self._read:
+            if raw_format == "avro":
+                entry = avro_schema(found.data)
+            else:
+                entry = protobuf_schema(directory, relative)
+            self._read[key] = ir.AnswerSchema(relative, json.dumps(entry, sort_keys=True))
+        return self._read[key]
 
 
 def avro_schema(data: bytes) -> Any:

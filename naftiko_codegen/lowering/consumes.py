@@ -49,6 +49,7 @@ class Consumes:
         self.unreachable: dict[str, str] = {}
         """Namespaces that are not generated, with why (their calls are skipped, saying so)."""
         self._by_name: dict[str, dict[str, list[ir.ConsumedOperation]]] = {}
+        self.answer_formats = AnswerFormats(diagnostics)
 
     def operations_named(self, namespace: str, name: str) -> list[ir.ConsumedOperation]:
         """The operations of API ``namespace`` called ``name`` (several may share it)."""
@@ -214,7 +215,7 @@ class Consumes:
                 body_param = param
         method = str(spec.get("method", "GET")).upper()
         name = spec["name"]
-        output_schema, answer_schema = AnswerFormats(self.diagnostics).output_schema(spec, path)
+        output_schema, answer_schema = self.answer_formats.output_schema(spec, path)
         return ir.ConsumedOperation(
             namespace=namespace,
             name=name,
