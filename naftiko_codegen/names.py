@@ -28,6 +28,7 @@ _GENERATED_CODE_NAMES = frozenset("""
     step_failed steps streamable_http_app sys text time to_text tool tool_error tool_result
     total_timeout trace transport trusted_headers types unquote upstream upstream_failed
     upstream_message upstreams uri uvicorn value_result
+    avro_decoder html_decoder markdown_decoder protobuf_decoder run_javascript
     """.split())
 """Names the generated code itself binds or reads where spec-derived names live too: the modules
 and helpers the generated modules import, their module-level functions, the methods of the

@@ -19,6 +19,7 @@ from .emitters.auth import auth_challenge, auth_check, auth_imports, oauth2_midd
 from .emitters.expressions import (
     body_args,
     context_expr,
+    decoder_expr,
     mock_expr,
     path_operands,
     python_type,
@@ -116,6 +117,7 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
         auth_challenge=auth_challenge,
         oauth2_middleware=oauth2_middleware,
         adapter_step_imports=adapter_step_imports,
+        decoder_expr=decoder_expr,
     )
     return env
 
@@ -167,6 +169,9 @@ def render_parts(
     scripts = {key: text for step in steps if step.script for key, text in step.script.files}
     if scripts:
         files[f"{package}/scripts.json"] = json_text(scripts, sort_keys=True)
+    answer_schemas = capability.answer_schemas
+    if answer_schemas:
+        files[f"{package}/answer_schemas.json"] = json_text(answer_schemas, sort_keys=True)
     for mcp_adapter in capability.mcp_adapters:
         emit(f"{package}/{mcp_adapter.module}.py", "package/mcp_server.py.j2", adapter=mcp_adapter)
         if mcp_adapter.files:

@@ -102,11 +102,31 @@ def test_beta5_twins_of_alpha2_examples_generate_the_same_package(name: str) -> 
     assert same is (name not in ALPHA2_TWINS), ALPHA2_TWINS.get(name, "the packages differ")
 
 
+FORMATS = "engine/formats"
+"""The official samples of every answer format (``outputRawFormat``), all in the sample."""
+NEEDS_SCHEMA = {"engine/formats/avro-capability.yaml", "engine/formats/proto-capability.yaml"}
+"""Samples that shape avro or protobuf answers without naming their schema (``outputSchema``),
+which the official engine then refuses on every call: skipped with NG102 at build time."""
+
+
+def test_every_answer_format_sample_is_generated() -> None:
+    samples = [name for name in POSITIVE if name.startswith(FORMATS + "/")]
+    assert len(samples) == 7
+    for name in samples:
+        capability, diagnostics, _ = analyse(IKANOS / name)
+        codes = [d.code for d in diagnostics]
+        if name in NEEDS_SCHEMA:
+            assert codes == ["NG102"] and generated_operations(capability) == 0, name
+        else:
+            assert codes == [] and generated_operations(capability) == 1, (name, codes)
+
+
 def _folders() -> list[str]:
-    """The first positive document of every folder of ``ikanos/``."""
+    """The first positive document of every folder of ``ikanos/``, and every format sample."""
     chosen: dict[str, str] = {}
     for name in POSITIVE:
-        chosen.setdefault(name.rsplit("/", 1)[0], name)
+        folder = name.rsplit("/", 1)[0]
+        chosen.setdefault(name if folder == FORMATS else folder, name)
     return sorted(chosen.values())
 
 

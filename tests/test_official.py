@@ -387,6 +387,7 @@ def test_prompts_render_their_arguments(serve: Any) -> None:
 # --- outputRawFormat ---------------------------------------------------------------------
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
+CORPUS_FORMATS = SAMPLES.parent / "corpus" / "ikanos" / "engine" / "formats"
 USERS = [
     {"id": "1", "name": "Alice Smith", "email": "alice@example.com"},
     {"id": "2", "name": "Bob Johnson", "email": "bob@example.com"},
@@ -432,18 +433,32 @@ def test_xml_entities_are_refused(serve: Any, upstream: RecordingUpstream) -> No
     assert httpx.get(served.rest() + "/xml/users", timeout=10).status_code == 502
 
 
-def test_unsupported_format_is_refused_at_build_time(tmp_path: Path) -> None:
+def test_html_tables_are_decoded_before_shaping(serve: Any, upstream: RecordingUpstream) -> None:
+    served = serve("html-capability.yaml")
+    page = (CORPUS_FORMATS.parent / "schemas" / "sample-products.html").read_bytes()
+    upstream.respond(body=page, content_type="text/html; charset=utf-8")
+    response = httpx.get(served.rest() + "/html/products", timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json() == [
+        {"name": "Widget", "price": "$42", "stock": "150"},
+        {"name": "Gadget", "price": "$99", "stock": "30"},
+    ]
+
+
+def test_schema_formats_without_a_schema_are_skipped_at_build_time() -> None:
     from naftiko_codegen.diagnostics import CompilationFailed, Severity
     from naftiko_codegen.pipeline import compile_spec
 
-    result = compile_spec(OFFICIAL / "html-capability.yaml")
+    spec = CORPUS_FORMATS / "avro-capability.yaml"
+    result = compile_spec(spec)
     [diagnostic] = result.diagnostics
-    assert (diagnostic.code, diagnostic.severity) == ("NG211", Severity.WARNING)
-    assert "outputRawFormat: html" in diagnostic.message
+    assert (diagnostic.code, diagnostic.severity) == ("NG102", Severity.WARNING)
+    assert "`outputRawFormat: avro` can only be decoded with their schema" in diagnostic.message
     assert "the operation is skipped" in diagnostic.message
+    assert diagnostic.json_path.endswith("operations.get-records.outputParameters")
     assert result.capability.rest_adapters[0].operations == ()
     with pytest.raises(CompilationFailed):
-        compile_spec(OFFICIAL / "html-capability.yaml", strict=True)
+        compile_spec(spec, strict=True)
 
 
 # --- exposed-side authentication ----------------------------------------------------------

@@ -351,16 +351,16 @@ def test_missing_dependency_is_a_located_error(tmp_path: Path) -> None:
     assert all(error.path[-4:] == ("steps", 1, "dependencies", 0) for error in errors)
 
 
-def test_javascript_script_is_refused_at_build_time(tmp_path: Path) -> None:
+def test_groovy_script_is_refused_at_build_time(tmp_path: Path) -> None:
     old = '              file: "simple-transform.py"'
-    new = '              language: "javascript"\n              file: "simple-transform.js"'
+    new = '              language: "groovy"\n              file: "simple-transform.js"'
     errors = build_errors(tmp_path, old, new)
     assert [error.code for error in errors] == ["NG211", "NG211"]
     for error in errors:
         assert error.path[-3:] == ("steps", 0, "language")
         assert error.message == (
-            "`javascript` script steps are not generated: the generated server runs "
-            "Python scripts only"
+            "`groovy` script steps are not generated: the generated server runs "
+            "Python and JavaScript scripts only"
         )
 
 

@@ -237,3 +237,21 @@ def multipart_parts(parts: ir.ValueSource) -> str:
         file = f"({fields['filename']}, {fields['value']}, {fields['contentType']})"
         items.append(f"({fields['name']}, {file})")
     return "[" + ", ".join(items) + "]"
+
+
+SCHEMA_DECODERS = {"html", "markdown", "avro", "protobuf"}
+"""Answer formats whose decoder is made for the operation's ``outputSchema``."""
+
+
+def decoder_function(raw_format: str) -> str:
+    """The runtime function that decodes ``raw_format`` answers (or makes their decoder)."""
+    return f"{raw_format}_decoder" if raw_format in SCHEMA_DECODERS else f"decode_{raw_format}"
+
+
+def decoder_expr(operation: ir.ConsumedOperation) -> str:
+    """The decoder of the operation's answers: ``decode_xml``, ``html_decoder(".products")``,
+    ``avro_decoder("schemas/records.avsc")``."""
+    name = decoder_function(operation.raw_format)
+    if operation.raw_format not in SCHEMA_DECODERS:
+        return name
+    return f"{name}({py(operation.output_schema) if operation.output_schema is not None else ''})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..pylayout import ident, py
-from .expressions import COERCE, body_encoder, context_helpers
+from .expressions import COERCE, body_encoder, context_helpers, decoder_function
 
 
 def _shape_helpers(shape: ir.Shape | None) -> set[str]:
@@ -46,7 +46,7 @@ def adapter_value_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> str:
         if unit.output.kind == "shaped":
             used.add("shaped" if isinstance(adapter, ir.RestAdapter) else "shaped_result")
             if unit.invocation is not None and unit.invocation.operation.raw_format != "json":
-                used.add("decode_" + unit.invocation.operation.raw_format)
+                used.add(decoder_function(unit.invocation.operation.raw_format))
         if unit.output.kind == "mock" and isinstance(adapter, ir.McpAdapter):
             used.add("value_result")
     if isinstance(adapter, ir.RestAdapter) and adapter.needs("body"):
@@ -149,8 +149,13 @@ def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
     steps = [step for unit in units for step in unit.steps]
     lookups = any(step.lookup is not None for step in steps)
-    scripts = any(step.script is not None for step in steps)
-    return ["lookup"] * lookups + ["run_script"] * scripts
+    languages = {step.script.language for step in steps if step.script is not None}
+    runners = [RUNNERS[language] for language in sorted(languages)]
+    return ["lookup"] * lookups + runners
+
+
+RUNNERS = {"python": "run_script", "javascript": "run_javascript"}
+"""The runtime function running the script steps of each language."""
 
 
 def cap_steps(capability: ir.Capability) -> list[ir.Step]:

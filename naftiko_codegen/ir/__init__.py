@@ -16,6 +16,7 @@ from .capability import (
     SkillAdapter,
 )
 from .consumes import (
+    AnswerSchema,
     Authentication,
     BaseUriPlaceholder,
     ConsumedApi,
@@ -77,6 +78,7 @@ __all__ = [
     "PathSegment",
     "OperationContract",
     "ConsumedOperation",
+    "AnswerSchema",
     "Authentication",
     "OAuth2",
     "BaseUriPlaceholder",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+import json
+from typing import Any, Literal
 
-from .consumes import Authentication, ConsumedApi
+from .consumes import Authentication, ConsumedApi, ConsumedOperation
 from .mcp import McpAdapter, McpResource, McpTool
 from .rest import RestAdapter, RestOperation
 from .values import Json
@@ -86,19 +87,44 @@ class Capability:
         """Non-REST servers with their own host and port settings (MCP, skills, control)."""
         return (*self.mcp_adapters, *self.skills, *((self.control,) if self.control else ()))
 
-    @property
-    def decoders(self) -> set[str]:
-        """Non-JSON formats some shaped output decodes (``xml``, ``csv``, ``yaml``...)."""
+    def _decoded(self) -> list[ConsumedOperation]:
+        """The consumed operations whose answers some shaped output decodes."""
         units: list[RestOperation | McpTool | McpResource] = [
             unit for adapter in self.rest_adapters for unit in adapter.operations
         ]
         units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
         units += [res for adapter in self.mcp_adapters for res in adapter.resources]
-        return {
-            unit.invocation.operation.raw_format
+        return [
+            unit.invocation.operation
             for unit in units
             if unit.invocation is not None and unit.output.kind == "shaped"
-        } - {"json"}
+        ]
+
+    @property
+    def decoders(self) -> set[str]:
+        """Non-JSON formats some shaped output decodes (``xml``, ``csv``, ``yaml``...)."""
+        return {operation.raw_format for operation in self._decoded()} - {"json"}
+
+    @property
+    def script_languages(self) -> set[str]:
+        """The languages of the package's script steps (``python``, ``javascript``)."""
+        units: list[RestOperation | McpTool] = [
+            unit for adapter in self.rest_adapters for unit in adapter.operations
+        ]
+        units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
+        return {
+            step.script.language for unit in units for step in unit.steps if step.script is not None
+        }
+
+    @property
+    def answer_schemas(self) -> dict[str, Any]:
+        """The schema files (``outputSchema``) of decoded answers, by their path relative to
+        the spec's folder: the package's ``answer_schemas.json``."""
+        return {
+            operation.answer_schema.file: json.loads(operation.answer_schema.entry)
+            for operation in self._decoded()
+            if operation.answer_schema is not None
+        }
 
     @property
     def exposed_auth(self) -> bool:

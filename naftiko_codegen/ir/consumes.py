@@ -54,6 +54,17 @@ class OperationContract:
 
 
 @dataclasses.dataclass(frozen=True)
+class AnswerSchema:
+    """A schema file named by ``outputSchema``, read and compiled at build time and embedded
+    in the package (``answer_schemas.json``)."""
+
+    file: str
+    """Its path relative to the spec's folder: its key in ``answer_schemas.json``."""
+    entry: str
+    """Its entry there, as JSON text (an Avro schema; a protobuf descriptor set)."""
+
+
+@dataclasses.dataclass(frozen=True)
 class ConsumedOperation:
     """One upstream HTTP operation: one method of the generated upstream client."""
 
@@ -79,6 +90,11 @@ class ConsumedOperation:
     """The largest answer read (``maxBinarySize``); ``None``: the package's default."""
     contract: OperationContract | None = None
     """The operation of the upstream's OpenAPI document it was matched to (``--openapi``)."""
+    output_schema: str | None = None
+    """What ``outputSchema`` gives the answer's decoder: a CSS selector (``html``), a
+    heading prefix (``markdown``), the embedded schema's file (``avro``, ``protobuf``)."""
+    answer_schema: AnswerSchema | None = None
+    """The schema file ``outputSchema`` names (``avro``, ``protobuf``), read at build time."""
 
     @property
     def sends_body(self) -> bool:

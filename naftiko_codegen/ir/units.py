@@ -129,8 +129,11 @@ class LookupStep:
 
 @dataclasses.dataclass(frozen=True)
 class ScriptStep:
-    """A ``script`` step (Python), run in a subprocess of the generated server."""
+    """A ``script`` step: Python, run in a subprocess of the generated server, or JavaScript,
+    run in a V8 isolate inside it."""
 
+    language: str
+    """``python`` or ``javascript``."""
     files: tuple[tuple[str, str], ...]
     """Path (relative to the spec's directory, POSIX) and source of each file run,
     dependencies first, the script last; embedded in the package data ``scripts.json``."""

@@ -11,6 +11,7 @@ from .. import ir, names
 from ..diagnostics import Path, Severity
 from ..loader import Document
 from ..mustache import is_template
+from .answer_formats import AnswerFormats
 from .auth import Authentication
 from .beta5_fields import operation_limit, unreachable_through_tunnel
 from .binds import Binds
@@ -48,6 +49,7 @@ class Consumes:
         self.unreachable: dict[str, str] = {}
         """Namespaces that are not generated, with why (their calls are skipped, saying so)."""
         self._by_name: dict[str, dict[str, list[ir.ConsumedOperation]]] = {}
+        self.answer_formats = AnswerFormats(diagnostics)
 
     def operations_named(self, namespace: str, name: str) -> list[ir.ConsumedOperation]:
         """The operations of API ``namespace`` called ``name`` (several may share it)."""
@@ -213,6 +215,7 @@ class Consumes:
                 body_param = param
         method = str(spec.get("method", "GET")).upper()
         name = spec["name"]
+        output_schema, answer_schema = self.answer_formats.output_schema(spec, path)
         return ir.ConsumedOperation(
             namespace=namespace,
             name=name,
@@ -228,6 +231,8 @@ class Consumes:
             resource=str(resource.get("name", "")),
             body_template=body_template(spec.get("body"), path + ("body",)),
             max_bytes=operation_limit(spec),
+            output_schema=output_schema,
+            answer_schema=answer_schema,
         )
 
     def param(self, spec: Mapping[str, Any], path: Path) -> ir.ConsumedParam:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import ir
 from ..diagnostics import Path
+from .answer_formats import SCHEMA_FORMATS
 from .context import Diagnostics
 from .scope import Scope
 from .values import Values
@@ -57,7 +58,10 @@ def compile_jsonpath(expression: str) -> tuple[ir.PathStep, ...]:
     return tuple(steps)
 
 
-DECODED_FORMATS = {"json", "xml", "csv", "tsv", "psv", "yaml", "text"}
+DECODED_FORMATS = {
+    *("json", "xml", "csv", "tsv", "psv", "yaml", "text"),
+    *("html", "markdown", "avro", "protobuf"),
+}
 """``outputRawFormat`` values whose answers can be shaped (others pass through only)."""
 
 
@@ -80,6 +84,17 @@ class Outputs:
                 f"answers in `outputRawFormat: {raw}` cannot be mapped to typed outputs",
                 expected=", ".join(sorted(DECODED_FORMATS)),
                 hint="return the answer unchanged (`mapping: $.`) or use a supported format",
+            )
+        if raw in SCHEMA_FORMATS and invocation.operation.answer_schema is None:
+            raise self.diagnostics.skip(
+                path + ("outputParameters",),
+                "NG102",
+                f"answers in `outputRawFormat: {raw}` can only be decoded with their schema, "
+                f"and `{invocation.operation.namespace}.{invocation.operation.name}` names "
+                "none in `outputSchema`",
+                expected=f"outputSchema: <the {'.avsc' if raw == 'avro' else '.proto'} file>",
+                hint="name the schema file, relative to the spec's folder, in the consumed "
+                "operation's `outputSchema`, or return the answer unchanged (`mapping: $.`)",
             )
 
     def output(

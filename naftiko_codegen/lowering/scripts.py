@@ -1,6 +1,7 @@
 """Lowering of ``script`` steps: language, location and files resolved at build time.
 
-Only Python scripts are generated; they run in a subprocess of the generated server. The
+Python scripts run in a subprocess of the generated server, JavaScript scripts in a fresh
+V8 isolate inside it (mini-racer); Groovy is not generated. The
 script and its ``dependencies`` are read by the generator (local files inside the spec's
 directory only, the rule of every ``location``) and embedded in the generated package, which
 therefore never reads the spec's folder at run time. ``management.scripting`` on the control
@@ -21,6 +22,8 @@ from .context import Diagnostics
 from .files import FileProblem, read_location, resolve_location
 from .scope import Scope
 
+LANGUAGES = ("python", "javascript")
+"""The script languages generated: Python in a subprocess, JavaScript in a V8 isolate."""
 DEFAULT_TIMEOUT_MS = 60_000
 """The runtime engine's default script timeout."""
 _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
@@ -59,24 +62,24 @@ class Scripts:
                 "`defaultLanguage`",
                 expected="language: python",
             )
-        if language != "python":
+        if language not in LANGUAGES:
             where = path + ("language",) if "language" in step else settings_path
             self.diagnostics.fail(
                 where + (("defaultLanguage",) if "language" not in step else ()),
                 "NG211",
                 f"`{language}` script steps are not generated: the generated server runs "
-                "Python scripts only",
-                expected="language: python",
-                hint="rewrite the script in Python (it runs in a subprocess of the server)",
+                "Python and JavaScript scripts only",
+                expected="language: python or javascript",
+                hint="rewrite the script in Python or JavaScript",
             )
         allowed = settings.get("allowedLanguages")
-        if allowed is not None and "python" not in allowed:
+        if allowed is not None and language not in allowed:
             self.diagnostics.fail(
                 settings_path + ("allowedLanguages",),
                 "NG103",
-                "`management.scripting.allowedLanguages` does not allow `python`, which a "
-                "script step uses",
-                expected="allowedLanguages including python",
+                f"`management.scripting.allowedLanguages` does not allow `{language}`, which "
+                "a script step uses",
+                expected=f"allowedLanguages including {language}",
             )
         location = step.get("location") or settings.get("defaultLocation")
         if location is None:
@@ -101,6 +104,7 @@ class Scripts:
         timeout = settings.get("timeout", DEFAULT_TIMEOUT_MS)
         enabled = settings.get("enabled")
         return ir.ScriptStep(
+            language=str(language),
             files=files,
             timeout=int(timeout) / 1000,
             enabled=enabled if isinstance(enabled, bool) else None,

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
-import os
 import sys
-from importlib import resources
 from typing import Any
 
 from .errors import StepFailed
-
-
-@functools.cache
-def script_sources() -> dict[str, str]:
-    """The sources of the script steps' files (``scripts.json``, written at build time from
-    the spec's folder), read on first use."""
-    data = resources.files(__package__).joinpath("scripts.json").read_text("utf-8")
-    sources: dict[str, str] = json.loads(data)
-    return sources
-
+from .script_files import check_enabled, script_sources
 
 _RUNNER = """
 import json
@@ -62,12 +50,7 @@ async def run_script(
     reads ``context`` (the inputs, the earlier steps' answers and the ``with`` values) as
     JSON on stdin, and is killed after ``timeout`` seconds. No ``result`` answers ``None``.
     """
-    switch = os.environ.get("NAFTIKO_SCRIPTING", "").lower() != "false"
-    if not (switch if enabled is None else enabled):
-        reason = "management.scripting"
-        if enabled is None:
-            reason = "NAFTIKO_SCRIPTING=false"
-        raise StepFailed(step, f"script steps are disabled ({reason})", 503)
+    check_enabled(step, enabled)
     try:
         sources = [[name, script_sources()[name]] for name in files]
         payload = json.dumps({"context": context, "files": sources}).encode("utf-8")
