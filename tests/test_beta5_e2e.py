@@ -138,7 +138,9 @@ def test_tool_takes_over_the_flow_with_its_semantics(
 
     listed, result = shipyard.mcp(list_and_call)
     tool = next(t for t in listed.tools if t.name == "ship-summary")
-    assert tool.description == "A ship's summary: IMO number and name."
+    assert tool.description == (
+        "A ship's summary: IMO number and name.\n\nCalls GET /ships/{{imo}} of the API `registry`."
+    )
     assert tool.annotations.read_only_hint is True and tool.annotations.idempotent_hint is True
     assert result.structured_content == {"imo": "9321483", "name": "Ever Given"}
     assert upstream.only().path == "/v1/ships/9321483"

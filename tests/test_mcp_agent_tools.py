@@ -151,7 +151,9 @@ def test_an_answer_over_the_cap_is_cut_with_a_note(
     upstream.respond(body=json.dumps(big))
 
     async def calls(client: Client) -> tuple[Any, Any]:
-        whole = await client.call_tool("list-workflow-executions", {"id.project": "p", "id.domain": "d"})
+        whole = await client.call_tool(
+            "list-workflow-executions", {"id.project": "p", "id.domain": "d"}
+        )
         narrowed = await client.call_tool(
             "list-workflow-executions",
             {"id.project": "p", "id.domain": "d", "jsonpath": "$.executions[0:3].id.name"},
@@ -257,15 +259,19 @@ def test_both_revisions_list_the_tools_in_declared_order(
 
     first, second, version = with_client(server, twice, mode)
     assert version == ("2026-07-28" if mode != "legacy" else "2025-11-25")
-    assert first == second == [
-        "create-workflow-execution",
-        "recover-workflow-execution",
-        "relaunch-workflow-execution",
-        "list-workflow-executions",
-        "retrieve-workflow-execution",
-        "terminate-workflow-execution",
-        "retrieve-execution-metrics",
-    ]
+    assert (
+        first
+        == second
+        == [
+            "create-workflow-execution",
+            "recover-workflow-execution",
+            "relaunch-workflow-execution",
+            "list-workflow-executions",
+            "retrieve-workflow-execution",
+            "terminate-workflow-execution",
+            "retrieve-execution-metrics",
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -273,7 +279,11 @@ def test_both_revisions_list_the_tools_in_declared_order(
     [
         (
             {"MCP_READ_ONLY": "true"},
-            ["list-workflow-executions", "retrieve-workflow-execution", "retrieve-execution-metrics"],
+            [
+                "list-workflow-executions",
+                "retrieve-workflow-execution",
+                "retrieve-execution-metrics",
+            ],
         ),
         (
             {"MCP_TOOLS": "retrieve-*, terminate-workflow-execution"},
@@ -303,6 +313,8 @@ def test_the_tool_selection_governs_listing_and_calls(
     finally:
         process.stop()
     assert listed == served
-    assert refused.is_error and "Unknown tool 'create-workflow-execution'" in refused.content[0].text
+    assert (
+        refused.is_error and "Unknown tool 'create-workflow-execution'" in refused.content[0].text
+    )
     assert allowed.structured_content == {"ok": True}
     assert len(upstream.requests) == 1 and upstream.requests[0].method == "GET"

@@ -50,8 +50,7 @@ def for_agents(tool: ir.McpTool, spec: Mapping[str, Any]) -> ir.McpTool:
         properties[projection] = {
             "type": "string",
             "description": "Optional JSONPath (RFC 9535) selecting the part of the answer "
-            "to return, for example `$.name` or `$.items[*].id`; the answer is then "
-            '`{"matches": [...]}`. Leave it out for the whole answer.',
+            'to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
         }
         output_schema = accepting_partial_answers(output_schema)
     schema["properties"] = properties
@@ -120,7 +119,7 @@ def _calls(tool: ir.McpTool) -> str:
         return "Calls, in order: " + "; ".join(_operation(call) for call in called) + "."
     if tool.steps:
         return "Computes its answer from its arguments; calls no API."
-    return "Answers with fixed values; calls no API."
+    return "Answers from its declared output values; calls no API."
 
 
 def _operation(invocation: ir.Invocation) -> str:

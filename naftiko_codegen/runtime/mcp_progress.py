@@ -35,8 +35,8 @@ async def with_progress(
             waited += every
             try:
                 await report(waited, f"waiting for {what} ({waited:g} s)")
-            except Exception:  # a lost notification must not fail the call
-                return
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                return  # the client is gone: a lost notification must not fail the call
 
     async with anyio.create_task_group() as group:
         group.start_soon(heartbeat)
