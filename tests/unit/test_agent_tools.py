@@ -4,6 +4,7 @@ schema that accepts partial answers."""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,19 @@ def test_the_output_schema_accepts_answers_and_partial_answers(schema: dict[str,
     if set(schema) <= {"type", "properties"} and "matches" not in schema.get("properties", {}):
         assert widened is schema  # an open object already accepts them: published unchanged
     assert accepting_partial_answers(None) is None
+
+
+def test_a_beta5_tool_keeps_its_tags_for_the_selection(tmp_path: Path) -> None:
+    shipyard = Path(__file__).resolve().parent.parent / "data" / "beta5" / "shipyard"
+    text = (shipyard / "shipyard.yml").read_text(encoding="utf-8")
+    tagged = text.replace(
+        '          display: "Greet"\n', '          display: "Greet"\n          tags: [crew, ops]\n'
+    )
+    assert tagged != text
+    copy = tmp_path / "shipyard"
+    shutil.copytree(shipyard, copy)
+    (copy / "shipyard.yml").write_text(tagged, encoding="utf-8")
+    capability, _, _ = analyse(copy / "shipyard.yml")
+    tools = {tool.name: tool for tool in capability.mcp_adapters[0].tools}
+    assert tools["greet"].tags == ("crew", "ops")
+    assert tools["ship-summary"].tags == ()
