@@ -44,7 +44,6 @@ def for_agents(tool: ir.McpTool, spec: Mapping[str, Any]) -> ir.McpTool:
         for name, value in dict(schema.get("properties", {})).items()
     }
     projection = None
-    output_schema = tool.output.mcp_schema
     if _answers_json(tool):
         projection = names.unique(PROJECTION_ARGUMENT, set(properties))
         properties[projection] = {
@@ -52,7 +51,6 @@ def for_agents(tool: ir.McpTool, spec: Mapping[str, Any]) -> ir.McpTool:
             "description": "Optional JSONPath (RFC 9535) selecting the part of the answer "
             'to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
         }
-        output_schema = accepting_partial_answers(output_schema)
     schema["properties"] = properties
     return dataclasses.replace(
         tool,
@@ -60,7 +58,7 @@ def for_agents(tool: ir.McpTool, spec: Mapping[str, Any]) -> ir.McpTool:
         description=_description(tool),
         input_schema=_ordered(schema),
         projection=projection,
-        output_schema=output_schema,
+        output_schema=accepting_partial_answers(tool.output.mcp_schema),  # any answer may be cut
         tags=tuple(str(tag) for tag in spec.get("tags") or ()),
     )
 
