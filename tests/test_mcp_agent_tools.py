@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import select
+import shutil
 import socket
 import sys
 import threading
@@ -25,11 +26,14 @@ import yaml
 from mcp import Client
 
 from .conftest import (
+    DATA,
     FLYTE_PACKAGE,
     FLYTE_PREFIX,
     FLYTE_SPEC,
     ServerProcess,
+    build_into,
     flyte_env,
+    pip_install,
     start_server,
 )
 from .proxy_support import JSON_OK, Recorded, RecordingUpstream, Reply
@@ -316,3 +320,44 @@ def test_the_tool_selection_governs_listing_and_calls(
     )
     assert allowed.structured_content == {"ok": True}
     assert len(upstream.requests) == 1 and upstream.requests[0].method == "GET"
+
+
+def test_the_tag_selection_governs_listing_and_calls(
+    tmp_path: Path, upstream: HoldingUpstream
+) -> None:
+    """A beta5 tool's ``tags`` select it at run time (the shipyard, its greeter tagged)."""
+    source = DATA / "beta5" / "shipyard"
+    copy = tmp_path / "shipyard"
+    shutil.copytree(source, copy)
+    spec = copy / "shipyard.yml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(
+        text.replace('display: "Greet"\n', 'display: "Greet"\n          tags: [crew]\n', 1),
+        encoding="utf-8",
+    )
+    cap = build_into(spec, tmp_path / "out").capability
+    site = pip_install(tmp_path / "out", tmp_path / "site")
+    prefix = cap.env_prefix + "_"
+    env = {
+        "PYTHONPATH": str(site),
+        "REGISTRY_TOKEN": "t",
+        cap.apis[0].base_uri_env: upstream.url + "/v1",
+        prefix + "MCP_PORT": "0",
+        prefix + "MCP_TOOL_TAGS": "crew, ops",
+    }
+    process = start_server([sys.executable, "-m", cap.package, "mcp"], expected=1, env=env)
+
+    async def use(client: Client) -> tuple[list[str], Any, Any]:
+        listed = [tool.name for tool in (await client.list_tools()).tools]
+        greeted = await client.call_tool("greet", {"captain": "Ahab"})
+        refused = await client.call_tool("ship-summary", {"imo": "9321483"})
+        return listed, greeted, refused
+
+    try:
+        listed, greeted, refused = with_client(process, use)
+    finally:
+        process.stop()
+    assert listed == ["greet"]
+    assert greeted.structured_content == {"message": "Welcome aboard, Ahab!"}
+    assert refused.is_error and "Unknown tool 'ship-summary'" in refused.content[0].text
+    assert upstream.requests == []
