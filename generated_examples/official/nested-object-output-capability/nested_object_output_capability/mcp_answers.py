@@ -73,8 +73,8 @@ def capped(
 ) -> types.CallToolResult:
     """``result`` when its text fits in ``limit`` bytes; else its text cut there, with a
     note saying how to narrow the request (``argument``: the tool's projection argument,
-    ``None`` when it has none), and the note as the structured content. A ``limit`` of 0
-    turns the cap off."""
+    ``None`` when it has none), and the note as the structured content (none on an error
+    result); other blocks (images, blobs) are kept. A ``limit`` of 0: no cap."""
     texts = [
         block.text for block in result.content if isinstance(block, types.TextContent)
     ]
@@ -93,8 +93,9 @@ def capped(
         + "]"
     )
     kept = "\n".join(texts).encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    others = [b for b in result.content if not isinstance(b, types.TextContent)]
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=f"{kept}\n{note}")],
+        content=[types.TextContent(type="text", text=f"{kept}\n{note}"), *others],
         structured_content=None if result.is_error else {"truncated": note},
         is_error=result.is_error,
     )
