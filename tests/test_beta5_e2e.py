@@ -66,11 +66,12 @@ class Shipyard:
     def rest(self, path: str, **params: str) -> httpx.Response:
         return httpx.get(self.server.url("REST") + path, params=params, timeout=30)
 
-    def mcp(self, action: Any) -> Any:
-        """Run ``action(client)`` with an MCP client connected to the server."""
+    def mcp(self, action: Any, mode: str = "auto") -> Any:
+        """Run ``action(client)`` with an MCP client connected to the server (``mode``: the
+        client's, ``legacy`` for the initialize handshake)."""
 
         async def run() -> Any:
-            async with Client(self.server.url("MCP") + "/mcp") as client:
+            async with Client(self.server.url("MCP") + "/mcp", mode=mode) as client:
                 return await action(client)
 
         return anyio.run(run)
@@ -138,14 +139,17 @@ def test_tool_takes_over_the_flow_with_its_semantics(
 
     listed, result = shipyard.mcp(list_and_call)
     tool = next(t for t in listed.tools if t.name == "ship-summary")
-    assert tool.description == "A ship's summary: IMO number and name."
+    assert tool.description == (
+        "A ship's summary: IMO number and name.\n\nCalls GET /ships/{{imo}} of the API `registry`."
+    )
     assert tool.annotations.read_only_hint is True and tool.annotations.idempotent_hint is True
     assert result.structured_content == {"imo": "9321483", "name": "Ever Given"}
     assert upstream.only().path == "/v1/ships/9321483"
 
 
+@pytest.mark.parametrize("mode", ["2026-07-28", "legacy"])
 def test_list_and_read_results_carry_the_cache_hints(
-    shipyard: Shipyard, upstream: Registry
+    shipyard: Shipyard, upstream: Registry, mode: str
 ) -> None:
     async def lists(client: Any) -> list[Any]:
         return [
@@ -154,6 +158,9 @@ def test_list_and_read_results_carry_the_cache_hints(
             await client.read_resource("shipyard://fleet"),
         ]
 
-    for result in shipyard.mcp(lists):
-        assert (result.ttl_ms, result.cache_scope) == (60000, "public"), type(result).__name__
+    # the hints are 2026-07-28 vocabulary: the handshake-era revision answers without them
+    # (the client then reads its defaults, 0 ms and private)
+    hint = (60000, "public") if mode == "2026-07-28" else (0, "private")
+    for result in shipyard.mcp(lists, mode):
+        assert (result.ttl_ms, result.cache_scope) == hint, type(result).__name__
     assert upstream.only().path == "/v1/ships"

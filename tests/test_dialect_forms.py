@@ -123,6 +123,7 @@ def test_parameter_wire_names_are_kept(served: LoggedServer, upstream: Recording
         "$top",
         "page[limit]",
         "page_limit",
+        "jsonpath",
     }
     assert schema["required"] == ["customer"]
     assert schema["properties"]["expand"]["items"] == {"type": "string"}

@@ -203,6 +203,7 @@ async def mcp_scenario(client: Client) -> None:
         "id.project",
         "id.domain",
         "query",
+        "jsonpath",  # the projection (docs/semantics.md, "Tools for agents")
     }
     assert "body" in tools["create-workflow-execution"].input_schema["properties"]
 

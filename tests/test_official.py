@@ -186,7 +186,9 @@ def test_semantics_become_hints_and_hints_override(serve: Any) -> None:
     assert hints("read-items-open") == (True, False, True, True)
     assert hints("delete-item") == (False, True, True, False)
     assert hints("plain-tool") == (True, False, True, True)
-    assert tools["read-items"].description == "Read all items."
+    assert tools["read-items"].description == (
+        "Read all items.\n\nCalls GET items of the API `mock-api`."
+    )
     assert "item-id" in tools["delete-item"].input_schema["properties"]
 
 

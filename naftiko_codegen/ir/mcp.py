@@ -36,6 +36,14 @@ class McpTool:
     output: Output
     steps: tuple[Step, ...] = ()
     """Orchestrated calls, in order (``invocation`` is then ``None``)."""
+    projection: str | None = None
+    """The optional argument taking a JSONPath that selects part of the answer (``None``:
+    the answer is not JSON)."""
+    output_schema: dict[str, Any] | None = None
+    """The published ``outputSchema``: the output's, widened where it would refuse a
+    partial answer (projected or truncated)."""
+    tags: tuple[str, ...] = ()
+    """The tool's tags, for the run-time tool selection."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any, cast
 from .. import ir, names
 from ..diagnostics import Path, Severity
 from ..openapi.combine import DEFS_PREFIX, hoist_defs
+from .agent_tools import for_agents
 from .beta5_fields import cache_hint
 from .calls import CallSite, call_positions
 from .context import SkipOperation
@@ -49,13 +50,12 @@ class Mcp:
                 lowered = self.tool(namespace, tool, path + ("tools", index), site)
             except SkipOperation:
                 continue
-            tools.append(
-                dataclasses.replace(
-                    lowered,
-                    name=names.unique(lowered.name, tool_names, separator="-"),
-                    ident=names.unique(lowered.ident, idents),
-                )
+            named = dataclasses.replace(
+                lowered,
+                name=names.unique(lowered.name, tool_names, separator="-"),
+                ident=names.unique(lowered.ident, idents),
             )
+            tools.append(for_agents(named, tool))
         resources, files = self.content.resources(namespace, spec, path)
         return ir.McpAdapter(
             namespace=namespace,

@@ -211,7 +211,7 @@ def test_undeclared_parameters_are_added_except_credentials(tmp_path: Path) -> N
     ]
     [tool] = cap.mcp_adapters[0].tools
     schema = tool.input_schema
-    assert list(schema["properties"]) == ["limit", "sort.order", "X-Request-Id"]
+    assert list(schema["properties"]) == ["limit", "sort.order", "X-Request-Id", "jsonpath"]
     assert schema["required"] == ["sort.order"]
     assert schema["properties"]["limit"]["default"] == 20
     assert "query" not in schema["properties"]  # typed arguments replace the free-form one

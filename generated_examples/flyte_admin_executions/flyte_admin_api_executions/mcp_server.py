@@ -26,19 +26,25 @@ INSTRUCTIONS = "MCP adapter for Flyte Admin API — Executions. One tool per con
 TOOLS: tuple[types.Tool, ...] = (
     types.Tool(
         name="create-workflow-execution",
-        description="Create a workflow execution",
+        title="Create a workflow execution",
+        description="Create a workflow execution\n\nCalls POST /api/v1/executions of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
                 "body": {
                     "type": "object",
                     "description": "JSON request body sent to the upstream API.",
-                }
+                },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="Create a workflow execution",
             read_only_hint=False,
             destructive_hint=False,
             idempotent_hint=False,
@@ -47,19 +53,25 @@ TOOLS: tuple[types.Tool, ...] = (
     ),
     types.Tool(
         name="recover-workflow-execution",
-        description="Recover a workflow execution",
+        title="Recover a workflow execution",
+        description="Recover a workflow execution\n\nCalls POST /api/v1/executions/recover of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
                 "body": {
                     "type": "object",
                     "description": "JSON request body sent to the upstream API.",
-                }
+                },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="Recover a workflow execution",
             read_only_hint=False,
             destructive_hint=False,
             idempotent_hint=False,
@@ -68,19 +80,25 @@ TOOLS: tuple[types.Tool, ...] = (
     ),
     types.Tool(
         name="relaunch-workflow-execution",
-        description="Relaunch a workflow execution",
+        title="Relaunch a workflow execution",
+        description="Relaunch a workflow execution\n\nCalls POST /api/v1/executions/relaunch of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
                 "body": {
                     "type": "object",
                     "description": "JSON request body sent to the upstream API.",
-                }
+                },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="Relaunch a workflow execution",
             read_only_hint=False,
             destructive_hint=False,
             idempotent_hint=False,
@@ -89,7 +107,8 @@ TOOLS: tuple[types.Tool, ...] = (
     ),
     types.Tool(
         name="list-workflow-executions",
-        description="List workflow executions",
+        title="List workflow executions",
+        description="List workflow executions\n\nCalls GET /api/v1/executions/{id.project}/{id.domain} of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
@@ -111,12 +130,17 @@ TOOLS: tuple[types.Tool, ...] = (
                         "items": {"type": ["string", "number", "boolean"]},
                     },
                 },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "required": ["id.project", "id.domain"],
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="List workflow executions",
             read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=True,
@@ -125,7 +149,8 @@ TOOLS: tuple[types.Tool, ...] = (
     ),
     types.Tool(
         name="retrieve-workflow-execution",
-        description="Retrieve a workflow execution",
+        title="Retrieve a workflow execution",
+        description="Retrieve a workflow execution\n\nCalls GET /api/v1/executions/{id.project}/{id.domain}/{id.name} of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
@@ -152,12 +177,17 @@ TOOLS: tuple[types.Tool, ...] = (
                         "items": {"type": ["string", "number", "boolean"]},
                     },
                 },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "required": ["id.project", "id.domain", "id.name"],
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="Retrieve a workflow execution",
             read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=True,
@@ -166,7 +196,8 @@ TOOLS: tuple[types.Tool, ...] = (
     ),
     types.Tool(
         name="terminate-workflow-execution",
-        description="Terminate a workflow execution",
+        title="Terminate a workflow execution",
+        description="Terminate a workflow execution\n\nCalls DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name} of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
@@ -189,12 +220,17 @@ TOOLS: tuple[types.Tool, ...] = (
                     "type": "object",
                     "description": "JSON request body sent to the upstream API.",
                 },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "required": ["id.project", "id.domain", "id.name"],
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="Terminate a workflow execution",
             read_only_hint=False,
             destructive_hint=True,
             idempotent_hint=True,
@@ -203,7 +239,8 @@ TOOLS: tuple[types.Tool, ...] = (
     ),
     types.Tool(
         name="retrieve-execution-metrics",
-        description="Retrieve execution metrics",
+        title="Retrieve execution metrics",
+        description="Retrieve execution metrics\n\nCalls GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name} of the API `admin-executions`.",
         input_schema={
             "type": "object",
             "properties": {
@@ -230,12 +267,17 @@ TOOLS: tuple[types.Tool, ...] = (
                         "items": {"type": ["string", "number", "boolean"]},
                     },
                 },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
             },
             "required": ["id.project", "id.domain", "id.name"],
             "additionalProperties": False,
         },
         output_schema={"type": "object"},
         annotations=types.ToolAnnotations(
+            title="Retrieve execution metrics",
             read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=True,
@@ -249,7 +291,9 @@ TOOLS: tuple[types.Tool, ...] = (
 async def create_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Create a workflow execution"""
+    """Create a workflow execution
+
+    Calls POST /api/v1/executions of the API `admin-executions`."""
     upstream = await upstreams.admin_executions.createexecution(
         body=body_argument(args),
     )
@@ -259,7 +303,9 @@ async def create_workflow_execution(
 async def recover_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Recover a workflow execution"""
+    """Recover a workflow execution
+
+    Calls POST /api/v1/executions/recover of the API `admin-executions`."""
     upstream = await upstreams.admin_executions.recoverexecution(
         body=body_argument(args),
     )
@@ -269,7 +315,9 @@ async def recover_workflow_execution(
 async def relaunch_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Relaunch a workflow execution"""
+    """Relaunch a workflow execution
+
+    Calls POST /api/v1/executions/relaunch of the API `admin-executions`."""
     upstream = await upstreams.admin_executions.relaunchexecution(
         body=body_argument(args),
     )
@@ -279,7 +327,10 @@ async def relaunch_workflow_execution(
 async def list_workflow_executions(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """List workflow executions"""
+    """List workflow executions
+
+    Calls GET /api/v1/executions/{id.project}/{id.domain} of the API `admin-executions`.
+    """
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     upstream = await upstreams.admin_executions.listexecutions(
@@ -293,7 +344,10 @@ async def list_workflow_executions(
 async def retrieve_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Retrieve a workflow execution"""
+    """Retrieve a workflow execution
+
+    Calls GET /api/v1/executions/{id.project}/{id.domain}/{id.name} of the API `admin-executions`.
+    """
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     id_name = args["id.name"]
@@ -309,7 +363,10 @@ async def retrieve_workflow_execution(
 async def terminate_workflow_execution(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Terminate a workflow execution"""
+    """Terminate a workflow execution
+
+    Calls DELETE /api/v1/executions/{id.project}/{id.domain}/{id.name} of the API `admin-executions`.
+    """
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     id_name = args["id.name"]
@@ -325,7 +382,10 @@ async def terminate_workflow_execution(
 async def retrieve_execution_metrics(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Retrieve execution metrics"""
+    """Retrieve execution metrics
+
+    Calls GET /api/v1/metrics/executions/{id.project}/{id.domain}/{id.name} of the API `admin-executions`.
+    """
     id_project = args["id.project"]
     id_domain = args["id.domain"]
     id_name = args["id.name"]
@@ -349,8 +409,18 @@ TOOL_SET = ToolSet(
         "terminate-workflow-execution": terminate_workflow_execution,
         "retrieve-execution-metrics": retrieve_execution_metrics,
     },
+    projections={
+        "create-workflow-execution": "jsonpath",
+        "recover-workflow-execution": "jsonpath",
+        "relaunch-workflow-execution": "jsonpath",
+        "list-workflow-executions": "jsonpath",
+        "retrieve-workflow-execution": "jsonpath",
+        "terminate-workflow-execution": "jsonpath",
+        "retrieve-execution-metrics": "jsonpath",
+    },
 )
-"""The tools and the function answering each."""
+"""The tools, the function answering each, the argument selecting part of each answer
+(a JSONPath) and the tools' tags."""
 
 
 def create_server(
@@ -364,7 +434,7 @@ def create_server(
         "Flyte Admin API — Executions",
         INSTRUCTIONS,
         (upstreams, settings),
-        tools=TOOL_SET,
+        tools=TOOL_SET.serving(settings.mcp_tools, settings.mcp_max_answer_bytes),
     )
     return server, upstreams
 

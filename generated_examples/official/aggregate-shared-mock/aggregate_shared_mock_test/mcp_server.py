@@ -26,10 +26,17 @@ INSTRUCTIONS = "MCP adapter using aggregate ref in mock mode."
 TOOLS: tuple[types.Tool, ...] = (
     types.Tool(
         name="hello",
-        description="Return greeting payload.",
+        title="Return greeting payload",
+        description="Return greeting payload.\n\nAnswers from its declared output values; calls no API.",
         input_schema={
             "type": "object",
-            "properties": {"name": {"type": "string", "description": "Name to greet"}},
+            "properties": {
+                "name": {"type": "string", "description": "Name to greet"},
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                },
+            },
             "required": ["name"],
             "additionalProperties": False,
         },
@@ -38,6 +45,7 @@ TOOLS: tuple[types.Tool, ...] = (
             "properties": {"message": {"type": "string"}, "source": {"type": "string"}},
         },
         annotations=types.ToolAnnotations(
+            title="Return greeting payload",
             read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=True,
@@ -51,7 +59,9 @@ TOOLS: tuple[types.Tool, ...] = (
 async def hello(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Return greeting payload."""
+    """Return greeting payload.
+
+    Answers from its declared output values; calls no API."""
     name = args["name"]
     return value_result(
         {
@@ -67,8 +77,12 @@ TOOL_SET = ToolSet(
     {
         "hello": hello,
     },
+    projections={
+        "hello": "jsonpath",
+    },
 )
-"""The tools and the function answering each."""
+"""The tools, the function answering each, the argument selecting part of each answer
+(a JSONPath) and the tools' tags."""
 
 
 def create_server(
@@ -82,7 +96,7 @@ def create_server(
         "Aggregate Shared Mock Test",
         INSTRUCTIONS,
         (upstreams, settings),
-        tools=TOOL_SET,
+        tools=TOOL_SET.serving(settings.mcp_tools, settings.mcp_max_answer_bytes),
     )
     return server, upstreams
 

@@ -1,5 +1,6 @@
-"""The tools of an MCP server: listed as declared, called with validated arguments, every
-failure a tool result the model can act on."""
+"""The tools of an MCP server: listed as declared (less those the run-time selection leaves
+out), called with validated arguments, answers narrowed by the projection argument and
+capped in size, every failure a tool result the model can act on."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import mcp_types as types
 from jsonschema import Draft202012Validator
 
 from .errors import InputError, StepFailed, UpstreamError
+from .mcp_answers import capped, projected, projection_error
 from .mcp_results import tool_error
+from .mcp_selection import DEFAULT_MAX_ANSWER_BYTES, ToolSelection
 
 _logger = logging.getLogger(__name__)
 
@@ -22,19 +25,59 @@ arguments."""
 
 
 class ToolSet:
-    """The tools of a server, as ``tools/list`` reports them, and their functions by name."""
+    """The tools of a server, as ``tools/list`` reports them, and their functions by name.
+
+    ``projections`` names, by tool, the optional argument taking a JSONPath that selects
+    part of the answer; ``tags`` are the tools' tags (for :class:`ToolSelection`). Answers
+    over ``max_answer_bytes`` are cut (0: never).
+    """
 
     def __init__(
-        self, tools: Sequence[types.Tool], handlers: Mapping[str, ToolHandler]
+        self,
+        tools: Sequence[types.Tool],
+        handlers: Mapping[str, ToolHandler],
+        *,
+        projections: Mapping[str, str] | None = None,
+        tags: Mapping[str, Sequence[str]] | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         self.tools = tuple(tools)
-        self.handlers = dict(handlers)
+        self.handlers = {tool.name: handlers[tool.name] for tool in self.tools}
+        self.projections = {
+            name: argument
+            for name, argument in (projections or {}).items()
+            if name in self.handlers
+        }
+        self.tags = (
+            {name: tuple(tags.get(name, ())) for name in self.handlers} if tags else {}
+        )
+        self.max_answer_bytes = max_answer_bytes
         self.schemas: dict[str, Mapping[str, Any]] = {
             tool.name: tool.input_schema for tool in self.tools
         }
         self._validators = {
             name: Draft202012Validator(schema) for name, schema in self.schemas.items()
         }
+
+    def serving(self, selection: ToolSelection, max_answer_bytes: int) -> ToolSet:
+        """The tools ``selection`` admits, in their declared order, answers capped at
+        ``max_answer_bytes``."""
+        kept = [
+            tool
+            for tool in self.tools
+            if selection.admits(
+                tool.name,
+                bool(tool.annotations and tool.annotations.read_only_hint),
+                self.tags.get(tool.name, ()),
+            )
+        ]
+        return ToolSet(
+            kept,
+            self.handlers,
+            projections=self.projections,
+            tags=self.tags,
+            max_answer_bytes=max_answer_bytes,
+        )
 
     def input_schema(self, name: str) -> Mapping[str, Any] | None:
         """The input schema of the tool ``name`` (``None`` for an unknown tool)."""
@@ -61,6 +104,25 @@ class ToolSet:
                 for error in problems
             )
             return tool_error(f"Invalid arguments for tool {name!r}: {details}")
+        projection = self.projections.get(name)
+        path = arguments.pop(projection, None) if projection is not None else None
+        if path is not None and projection is not None:
+            refused = projection_error(path, projection)
+            if refused is not None:
+                return refused
+        result = await self._answer(name, handler, arguments, context)
+        if path is not None and projection is not None:
+            result = projected(result, path, projection)
+        return capped(result, self.max_answer_bytes, projection)
+
+    async def _answer(
+        self,
+        name: str,
+        handler: ToolHandler,
+        arguments: dict[str, Any],
+        context: tuple[Any, ...],
+    ) -> types.CallToolResult:
+        """The handler's result, every failure turned into an error result."""
         try:
             return await handler(*context, arguments)
         except UpstreamError as error:

@@ -31,24 +31,44 @@ TOOLS: tuple[types.Tool, ...] = (
     types.Tool(
         name="query-database",
         title="Query Database",
-        description="Query the test database to retrieve committed participants.",
+        description="Query the test database to retrieve committed participants.\n\nCalls POST databases/{{datasource_id}}/query of the API `mock-api`.",
         input_schema={
             "type": "object",
-            "properties": {},
+            "properties": {
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
+                }
+            },
             "additionalProperties": False,
         },
         output_schema={
             "type": "object",
-            "properties": {
-                "result": {
-                    "type": ["array", "null"],
-                    "items": {
-                        "type": "object",
-                        "properties": {"id": {"type": ["string", "null"]}},
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "result": {
+                            "type": ["array", "null"],
+                            "items": {
+                                "type": "object",
+                                "properties": {"id": {"type": ["string", "null"]}},
+                            },
+                        }
                     },
-                }
-            },
-            "required": ["result"],
+                    "required": ["result"],
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "matches": {"type": "array"},
+                        "truncated": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                },
+            ],
         },
         annotations=types.ToolAnnotations(
             title="Query Database",
@@ -72,7 +92,9 @@ def _shape_query_database(node: Any) -> Any:
 async def query_database(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Query the test database to retrieve committed participants."""
+    """Query the test database to retrieve committed participants.
+
+    Calls POST databases/{{datasource_id}}/query of the API `mock-api`."""
     upstream = await upstreams.mock_api.query_db(
         datasource_id="test-db-id-123",
         content_type="application/json",
@@ -93,8 +115,12 @@ TOOL_SET = ToolSet(
     {
         "query-database": query_database,
     },
+    projections={
+        "query-database": "jsonpath",
+    },
 )
-"""The tools and the function answering each."""
+"""The tools, the function answering each, the argument selecting part of each answer
+(a JSONPath) and the tools' tags."""
 
 
 RESOURCES: tuple[types.Resource, ...] = (
@@ -287,7 +313,7 @@ def create_server(
         "MCP Resources & Prompts Test Capability",
         INSTRUCTIONS,
         (upstreams, settings),
-        tools=TOOL_SET,
+        tools=TOOL_SET.serving(settings.mcp_tools, settings.mcp_max_answer_bytes),
         resources=RESOURCE_SET,
         prompts=PROMPT_SET,
     )

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 
 from .env_settings import SettingsReader
+from .mcp_selection import DEFAULT_MAX_ANSWER_BYTES, ToolSelection, tool_selection
 
 ENV_PREFIX = "NESTED_OBJECT_OUTPUT_CAPABILITY_"
 
@@ -19,6 +20,10 @@ class Settings:
     """Base URL of the consumed API ``registry`` (NESTED_OBJECT_OUTPUT_CAPABILITY_REGISTRY_BASE_URL)."""
     mcp_host: str
     mcp_port: int
+    mcp_tools: ToolSelection
+    """The MCP tools served (MCP_READ_ONLY, MCP_TOOLS, MCP_TOOL_TAGS)."""
+    mcp_max_answer_bytes: int
+    """Longest MCP tool answer, in bytes of text, before it is cut with a note (0: no cap)."""
     connect_timeout: float
     read_timeout: float
     total_timeout: float
@@ -53,6 +58,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         registry_base_url=env.base_url("REGISTRY_BASE_URL", "http://localhost:9999"),
         mcp_host=env.text("MCP_HOST", "127.0.0.1"),
         mcp_port=env.port("MCP_PORT", 9099),
+        mcp_tools=tool_selection(env),
+        mcp_max_answer_bytes=int(
+            env.number("MCP_MAX_ANSWER_BYTES", DEFAULT_MAX_ANSWER_BYTES, integer=True)
+        ),
         connect_timeout=env.number("CONNECT_TIMEOUT", 5.0),
         read_timeout=env.number("READ_TIMEOUT", 30.0),
         total_timeout=env.number("TOTAL_TIMEOUT", 60.0),

@@ -14,6 +14,7 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from starlette.applications import Starlette
 
+from .mcp_progress import with_progress
 from .mcp_tools import ToolSet
 
 CACHED_RESULTS = (
@@ -79,7 +80,10 @@ def build_server(
     """The MCP server ``name``: its tools, resources and prompts, each called with
     ``context`` (the upstream clients and the settings); every tool call handed to
     ``recording`` when there is one. ``cache_hint`` (the adapter's ``ttlMs`` and
-    ``cacheScope``) goes with every list and read result."""
+    ``cacheScope``) goes with every list and read result. A tool call whose request
+    carries a progress token gets a progress notification every second it runs; a
+    cancelled call (``notifications/cancelled``, or a 2026-07-28 request whose response
+    stream closes) is cancelled, its upstream request with it."""
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -90,11 +94,24 @@ def build_server(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         arguments = dict(params.arguments or {})
-        if recording is None:
+
+        async def answer() -> types.CallToolResult:
             return await tools.call(params.name, arguments, *context)
-        started = recording.start(getattr(ctx.request, "headers", None) or {})
-        result = await tools.call(params.name, arguments, *context)
-        recording.finish(started, name, params.name, failed=bool(result.is_error))
+
+        async def report(waited: float, message: str) -> None:
+            await ctx.session.report_progress(waited, None, message)
+
+        started = (
+            None
+            if recording is None
+            else recording.start(getattr(ctx.request, "headers", None) or {})
+        )
+        if ctx.meta and ctx.meta.get("progress_token") is not None:
+            result = await with_progress(answer, report, f"tool {params.name!r}")
+        else:
+            result = await answer()
+        if recording is not None:
+            recording.finish(started, name, params.name, failed=bool(result.is_error))
         return result
 
     handlers: dict[str, Any] = {}
@@ -155,8 +172,12 @@ def streamable_http_app(
     server: Server[Any], upstreams: AbstractAsyncContextManager[Any], host: str
 ) -> Starlette:
     """The Streamable HTTP application serving ``server`` at ``/mcp``, opening and closing
-    ``upstreams`` with its lifespan."""
-    app = server.streamable_http_app(host=host, json_response=True)
+    ``upstreams`` with its lifespan.
+
+    Responses may be event streams: only on one can a progress notification precede the
+    answer, and only closing one cancels a 2026-07-28 request (the SDK still answers a
+    2026-07-28 call that sends nothing on the way as plain JSON)."""
+    app = server.streamable_http_app(host=host, json_response=False)
     session_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

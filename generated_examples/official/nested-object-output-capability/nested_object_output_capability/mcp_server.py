@@ -27,7 +27,8 @@ INSTRUCTIONS = "Test MCP for nested object output mapping"
 TOOLS: tuple[types.Tool, ...] = (
     types.Tool(
         name="get-ship",
-        description="Get ship details",
+        title="Get ship details",
+        description="Get ship details\n\nCalls GET /ships/{{imo_number}} of the API `registry`.",
         input_schema={
             "type": "object",
             "properties": {
@@ -39,6 +40,10 @@ TOOLS: tuple[types.Tool, ...] = (
                         "type": ["string", "number", "boolean", "array"],
                         "items": {"type": ["string", "number", "boolean"]},
                     },
+                },
+                "jsonpath": {
+                    "type": "string",
+                    "description": 'Optional JSONPath (RFC 9535) selecting the part of the answer to return, e.g. `$.items[*].id`; the answer is then `{"matches": [...]}`.',
                 },
             },
             "required": ["imo"],
@@ -61,6 +66,7 @@ TOOLS: tuple[types.Tool, ...] = (
             },
         },
         annotations=types.ToolAnnotations(
+            title="Get ship details",
             read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=True,
@@ -87,7 +93,9 @@ def _shape_get_ship(node: Any) -> Any:
 async def get_ship(
     upstreams: Upstreams, settings: Settings, args: dict[str, Any]
 ) -> types.CallToolResult:
-    """Get ship details"""
+    """Get ship details
+
+    Calls GET /ships/{{imo_number}} of the API `registry`."""
     imo = args["imo"]
     upstream = await upstreams.registry.get_ship(
         imo_number=to_text(imo),
@@ -105,8 +113,12 @@ TOOL_SET = ToolSet(
     {
         "get-ship": get_ship,
     },
+    projections={
+        "get-ship": "jsonpath",
+    },
 )
-"""The tools and the function answering each."""
+"""The tools, the function answering each, the argument selecting part of each answer
+(a JSONPath) and the tools' tags."""
 
 
 def create_server(
@@ -120,7 +132,7 @@ def create_server(
         "Nested Object Output Capability",
         INSTRUCTIONS,
         (upstreams, settings),
-        tools=TOOL_SET,
+        tools=TOOL_SET.serving(settings.mcp_tools, settings.mcp_max_answer_bytes),
     )
     return server, upstreams
 
