@@ -155,8 +155,18 @@ def streamable_http_app(
     server: Server[Any], upstreams: AbstractAsyncContextManager[Any], host: str
 ) -> Starlette:
     """The Streamable HTTP application serving ``server`` at ``/mcp``, opening and closing
-    ``upstreams`` with its lifespan."""
-    app = server.streamable_http_app(host=host, json_response=True)
+    ``upstreams`` with its lifespan.
+
+    Stateless: no call needs anything a session would hold, so every request is served on
+    its own, whichever replica receives it. Clients of the older ``initialize`` handshake
+    get no session id and send none; 2026-07-28 requests never had one. Replicas behind a
+    plain round-robin load balancer then serve both protocol eras, and no session table
+    grows with the number of clients."""
+    app = server.streamable_http_app(
+        host=host,
+        json_response=True,
+        stateless_http=True,
+    )
     session_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
