@@ -33,6 +33,8 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/env_settings.py",
     "flyte_admin_api_executions/errors.py",
     "flyte_admin_api_executions/exchange.py",
+    "flyte_admin_api_executions/fast_json.py",
+    "flyte_admin_api_executions/fast_transport.py",
     "flyte_admin_api_executions/http_app.py",
     "flyte_admin_api_executions/http_body.py",
     "flyte_admin_api_executions/log_masking.py",

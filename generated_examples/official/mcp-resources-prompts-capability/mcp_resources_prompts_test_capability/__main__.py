@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from starlette.types import ASGIApp
 
 from .config import Settings, load_settings
 from .env_settings import ConfigError
-from .serving import serve
+from .serving import run, serve_http
 
 
 def http_apps(settings: Settings, which: str) -> list[tuple[str, ASGIApp, str, int]]:
@@ -55,6 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="http",
         help="MCP transport: Streamable HTTP or stdio (stdio serves only the MCP adapter)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the HTTP ports (default: 1)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -69,13 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.transport == "stdio" and args.adapter in ("mcp", "all"):
         from . import mcp_server
 
-        asyncio.run(mcp_server.run_stdio(settings))
+        run(mcp_server.run_stdio(settings))
         return 0
-    try:
-        asyncio.run(serve(http_apps(settings, args.adapter), settings.log_level))
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve_http(
+        http_apps(settings, args.adapter),
+        settings.log_level,
+        settings.shutdown_timeout,
+        workers=args.workers,
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,11 @@ class Settings:
     total_timeout: float
     """Longest time one upstream exchange may take, however the bytes trickle in."""
     max_response_bytes: int
+    upstream_connections: int
+    """Connections each upstream client keeps open and reuses, at most (size it to the
+    calls the server serves at once)."""
+    shutdown_timeout: float
+    """Seconds in-flight calls may take to finish after SIGTERM."""
     log_level: str
     secrets: Mapping[str, str] = dataclasses.field(repr=False)
     """Bound variables by name. Never logged, never echoed."""
@@ -49,6 +54,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_response_bytes=int(
             env.number("MAX_RESPONSE_BYTES", 10 * 1024 * 1024, integer=True)
         ),
+        upstream_connections=max(
+            1, int(env.number("UPSTREAM_CONNECTIONS", 100, integer=True))
+        ),
+        shutdown_timeout=env.number("SHUTDOWN_TIMEOUT", 30.0),
         log_level=env.log_level(),
         secrets=secrets,
     )
