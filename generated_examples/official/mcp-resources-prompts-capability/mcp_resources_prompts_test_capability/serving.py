@@ -11,7 +11,7 @@ import signal
 import socket
 import sys
 from collections.abc import Coroutine, Generator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -122,36 +122,25 @@ def serve_http(
                 file=sys.stderr,
             )
             return 2
-    announce(apps, sockets)
     if workers <= 1:
+        announce(apps, sockets)
         run(serve(apps, sockets, log_level, shutdown_timeout))
         return 0
-    children = [
-        _fork_worker(apps, sockets, log_level, shutdown_timeout) for _ in range(workers)
-    ]
-    return _supervise(children)
+    return _supervise(apps, sockets, log_level, shutdown_timeout, workers)
 
 
-def _fork_worker(
+def _supervise(
     apps: Sequence[HttpApp],
     sockets: Sequence[socket.socket],
     log_level: str,
     shutdown_timeout: float,
+    workers: int,
 ) -> int:
-    pid = os.fork()
-    if pid:
-        return pid
-    status = 1
-    try:
-        run(serve(apps, sockets, log_level, shutdown_timeout))
-        status = 0
-    finally:
-        os._exit(status)  # never return into the parent's code
-
-
-def _supervise(children: list[int]) -> int:
-    """Wait for the workers; a stop signal is passed on to each, and a worker that dies
-    on its own stops the others (the orchestrator restarts the whole process)."""
+    """Fork the workers and wait for them; a stop signal is passed on to each, and a
+    worker that dies on its own stops the others (the orchestrator restarts the whole
+    process). Stop signals are held while forking, so that none is lost or reaches a
+    worker before it has its own handlers."""
+    children: list[int] = []
     stopping = False
 
     def pass_on(signum: int, frame: object) -> None:
@@ -161,8 +150,16 @@ def _supervise(children: list[int]) -> int:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     for signum in _STOP_SIGNALS:
         signal.signal(signum, pass_on)
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            _work(apps, sockets, log_level, shutdown_timeout)
+        children.append(pid)
+    announce(apps, sockets)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     status = 0
     while children:
         pid, code = os.wait()
@@ -173,3 +170,21 @@ def _supervise(children: list[int]) -> int:
             status = 1
             pass_on(signal.SIGTERM, None)
     return status
+
+
+def _work(
+    apps: Sequence[HttpApp],
+    sockets: Sequence[socket.socket],
+    log_level: str,
+    shutdown_timeout: float,
+) -> NoReturn:
+    """A forked worker: serve, then exit without returning into the parent's code."""
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    status = 1
+    try:
+        run(serve(apps, sockets, log_level, shutdown_timeout))
+        status = 0
+    finally:
+        os._exit(status)
