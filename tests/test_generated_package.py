@@ -19,6 +19,7 @@ from .conftest import REPO
 EXAMPLE = REPO / "generated_examples" / "flyte_admin_executions"
 EXPECTED_FILES = {
     ".env.example",
+    "Dockerfile",
     "README.md",
     "pyproject.toml",
     "flyte_admin_api_executions/__init__.py",
