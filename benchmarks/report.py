@@ -27,6 +27,7 @@ from results import Results, load
 
 TARGETS: list[Callable[[Results], list[str]]] = [
     bench_rest.target,
+    bench_rest.ceiling_target,
     bench_mcp.target,
     report_build.flyte_target,
     report_build.flat_target,
