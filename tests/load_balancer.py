@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .conftest import stop_process
+
 READY_DEADLINE = 30.0
 HAPROXY_MISSING = (
     "haproxy is not installed and could not be installed here "
@@ -81,12 +83,7 @@ class LoadBalancer:
 
     def stop(self) -> None:
         """Stop HAProxy."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:

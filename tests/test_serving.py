@@ -104,11 +104,17 @@ def _state(pid: int) -> str:
         return "Z"
 
 
-def _call_in_background(url: str) -> concurrent.futures.Future[httpx.Response]:
+def terminate_during_a_call(
+    server: ServerProcess, upstream: SlowUpstream
+) -> concurrent.futures.Future[httpx.Response]:
+    """Start a call that the upstream holds, then SIGTERM the server once the upstream has
+    it; the call's answer is the future's."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(httpx.get, url + EXECUTION, timeout=DEADLINE)
+    answer = pool.submit(httpx.get, server.url("REST") + EXECUTION, timeout=DEADLINE)
     pool.shutdown(wait=False)
-    return future
+    assert upstream.received.wait(DEADLINE)
+    server.process.send_signal(signal.SIGTERM)
+    return answer
 
 
 def test_sigterm_lets_an_in_flight_call_finish(
@@ -118,9 +124,7 @@ def test_sigterm_lets_an_in_flight_call_finish(
         flyte_site, slow_upstream.url, **{"FLYTE_ADMIN_API_EXECUTIONS_SHUTDOWN_TIMEOUT": "20"}
     )
     try:
-        answer = _call_in_background(server.url("REST"))
-        assert slow_upstream.received.wait(DEADLINE)
-        server.process.send_signal(signal.SIGTERM)
+        answer = terminate_during_a_call(server, slow_upstream)
         # still serving the held call: the process has not exited on the signal
         with pytest.raises(subprocess.TimeoutExpired):
             server.process.wait(timeout=0.5)
@@ -140,9 +144,7 @@ def test_sigterm_cuts_a_call_off_at_the_shutdown_deadline(
         flyte_site, slow_upstream.url, **{"FLYTE_ADMIN_API_EXECUTIONS_SHUTDOWN_TIMEOUT": "1"}
     )
     try:
-        answer = _call_in_background(server.url("REST"))
-        assert slow_upstream.received.wait(DEADLINE)
-        server.process.send_signal(signal.SIGTERM)
+        answer = terminate_during_a_call(server, slow_upstream)
         # the upstream never answers: the server gives up after its 1 s deadline
         assert server.process.wait(timeout=DEADLINE) == 0
         with pytest.raises(httpx.HTTPError):
