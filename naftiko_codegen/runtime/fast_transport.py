@@ -67,9 +67,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 connector=connector,
                 auto_decompress=False,
                 trust_env=False,
-                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+                # httpx sets the headers it means to send; aiohttp adds none of its own
+                skip_auto_headers=(
+                    "User-Agent",
+                    "Accept",
+                    "Accept-Encoding",
+                    "Content-Type",
+                ),
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
+            # aiohttp resends an idempotent request once when a kept-alive connection
+            # drops; httpx never does, and a call must reach the upstream at most once
+            # (tests/test_proxy_faults.py). No public switch exists for this.
+            self._session._retry_connection = False
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -144,3 +144,29 @@ def test_without_aiohttp_the_pool_is_httpx_own(monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(transport, httpx.AsyncHTTPTransport)
     assert transport._pool._max_connections == 7
     assert transport._pool._max_keepalive_connections == 7
+
+
+def test_a_dropped_kept_alive_connection_is_not_retried() -> None:
+    """httpx never resends a request behind the caller's back; neither does this pool."""
+    seen: list[bytes] = []
+
+    async def go() -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                seen.append(head)
+                if len(seen) == 1:
+                    writer.write(response(b"{}"))
+                    await writer.drain()
+                else:  # the second request on the kept-alive connection: dropped
+                    writer.close()
+                    return
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        async with server, httpx.AsyncClient(base_url=url, transport=AiohttpTransport(4)) as c:
+            assert (await c.get("/")).status_code == 200
+            with pytest.raises(httpx.HTTPError):
+                await c.get("/")
+
+    asyncio.run(go())
+    assert len(seen) == 2
