@@ -243,7 +243,8 @@ def install_venv(env: Environment, deps: list[str]) -> dict[str, str]:
     """Create ``benchmarks/.venv`` with ``deps`` and the tools; return where each tool went."""
     create_venv(VENV)
     constraints = WORK / "constraints.txt"
-    constraints.write_text("\n".join(deps) + "\n")
+    # pip refuses extras in constraints (`uvicorn[standard]`): the requirement keeps them
+    constraints.write_text("\n".join(re.sub(r"\[[^\]]*\]", "", dep) for dep in deps) + "\n")
     ok, tail = pip_install(VENV, [*deps, *TOOLS], "pip-all", constraints=constraints)
     if ok:
         return {tool: str(VENV) for tool in TOOLS}

@@ -9,7 +9,7 @@ from bench_footprint import FOOTPRINT
 from bench_mcp import MCP
 from bench_mcp import ratios as mcp_ratios
 from bench_profiles import PROFILES, ServerProfile, profile_delta
-from bench_rest import REST
+from bench_rest import BEST, REST
 from bench_rest import ratios as rest_ratios
 from benchlib import Summary, geomean, median
 from build_measure import BuildSpec, all_build_specs, synthetic_points
@@ -174,8 +174,9 @@ def build_findings(results: Results) -> list[str | None]:
 
 
 def rest_gap(results: Results) -> str | None:
-    """Why the generated REST server is slower than the hand-written proxy, when it is."""
-    measured = measured_ratios(rest_ratios(results))
+    """What is left between the generated REST server and the best hand-written proxy on the
+    same dependencies, when it is more than 10 %."""
+    measured = measured_ratios(rest_ratios(results, BEST))
     if not measured or geomean(measured.values()) >= 0.9:
         return None
     delta = profile_delta(profiles(results), "REST generated", "REST hand-written")
@@ -186,14 +187,15 @@ def rest_gap(results: Results) -> str | None:
         else ""
     )
     return (
-        f"**REST: the generated server is slower than the hand-written proxy.** {where}What the "
-        "generated code does that the hand-written proxy does not: FastAPI's routing layer "
-        "(dependency resolution for the `Request` parameter, its own request wrapper) on top of "
-        "Starlette; `runtime.json_body()` parses every POST body with `json.loads` only to check "
-        "it (the body is forwarded as bytes); `runtime.exchange()` streams the upstream answer "
-        "(`send(stream=True)` + `aiter_bytes`) to enforce the size limit; `passthrough_query()` "
-        "and `query_items()`/`header_items()` build lists per call. See the table above for which "
-        "of these matter in this run."
+        f"**REST: the generated server is {ratio(geomean(measured.values()))} the best "
+        f"hand-written proxy on the same dependencies (target ≥ 0.9×).** {where}Both move the "
+        "bytes on aiohttp's pool over uvloop and httptools; what the generated server does on "
+        "top: httpx builds each upstream request and reads each answer (`build_request` parses "
+        "and merges the URL, about a third of the upstream call's CPU; credentials, auth flows "
+        "and trace hooks live there), FastAPI's middleware stack wraps Starlette's, "
+        "`json_body()` decodes every POST body to check it, `exchange()` streams the answer to "
+        "enforce the size limit. The first is ours to remove (a direct aiohttp path for "
+        "clients without auth flows or hooks); the rest is what the generated server checks."
     )
 
 

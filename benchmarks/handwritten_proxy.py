@@ -1,11 +1,16 @@
-"""The hand-written reference: a minimal Starlette + httpx proxy doing the same calls.
+"""The hand-written references: minimal Starlette proxies doing the same calls.
 
 This is what a person would write by hand for the two benchmarked operations of the
-generated REST server (GET one execution, POST a new execution): one shared
-``httpx.AsyncClient``, the upstream answer passed through unchanged. It is the practical
-upper bound for a Python proxy on the same stack (uvicorn, Starlette, httpx).
+generated REST server (GET one execution, POST a new execution), the upstream answer passed
+through unchanged, on one of two stacks:
 
-    UPSTREAM=http://127.0.0.1:PORT python benchmarks/handwritten_proxy.py --port 0
+- ``--stack plain`` (the default): one shared ``httpx.AsyncClient`` on uvicorn as
+  ``pip install starlette httpx uvicorn`` gives it (h11 parser, asyncio loop);
+- ``--stack best``: the best we could write on the generated package's dependencies: one
+  shared aiohttp ``ClientSession`` (pool of 100 kept-alive connections) on uvicorn with
+  httptools and uvloop. The ceiling for a Starlette proxy on them.
+
+    UPSTREAM=http://127.0.0.1:PORT python benchmarks/handwritten_proxy.py --port 0 [--stack best]
 """
 
 from __future__ import annotations
@@ -66,8 +71,59 @@ app = Starlette(
 )
 
 
-async def serve(host: str, port: int) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+def best_app() -> Starlette:
+    """The same proxy on one aiohttp session (imported only for ``--stack best``)."""
+    import aiohttp
+
+    session: list[aiohttp.ClientSession] = []
+
+    async def relay(upstream: aiohttp.ClientResponse) -> Response:
+        return Response(
+            await upstream.read(),
+            status_code=upstream.status,
+            media_type=upstream.headers.get("content-type"),
+        )
+
+    async def get(request: Request) -> Response:
+        p = request.path_params
+        path = f"/api/v1/executions/{p['project']}/{p['domain']}/{p['name']}"
+        async with session[0].get(UPSTREAM + path) as upstream:
+            return await relay(upstream)
+
+    async def create(request: Request) -> Response:
+        body = await request.body()
+        headers = {"content-type": "application/json"}
+        async with session[0].post(
+            UPSTREAM + "/api/v1/executions", data=body, headers=headers
+        ) as upstream:
+            return await relay(upstream)
+
+    @asynccontextmanager
+    async def best_lifespan(app: Starlette) -> AsyncIterator[None]:
+        connector = aiohttp.TCPConnector(limit=100, limit_per_host=100)
+        async with aiohttp.ClientSession(connector=connector) as opened:
+            session.append(opened)
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/v1/api/v1/executions/{project}/{domain}/{name}", get, methods=["GET"]),
+            Route("/v1/api/v1/executions", create, methods=["POST"]),
+        ],
+        lifespan=best_lifespan,
+    )
+
+
+async def serve(host: str, port: int, stack: str) -> None:
+    if stack == "best":
+        config = uvicorn.Config(
+            best_app(), host=host, port=port, log_level="info", http="httptools"
+        )
+    else:
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="info", http="h11", loop="asyncio"
+        )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.01)
@@ -85,8 +141,14 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--stack", choices=["plain", "best"], default="plain")
     args = parser.parse_args()
     try:
-        asyncio.run(serve(args.host, args.port))
+        if args.stack == "best":
+            import uvloop
+
+            uvloop.run(serve(args.host, args.port, args.stack))
+        else:
+            asyncio.run(serve(args.host, args.port, args.stack))
     except KeyboardInterrupt:
         pass

@@ -27,6 +27,7 @@ from results import Results, load
 
 TARGETS: list[Callable[[Results], list[str]]] = [
     bench_rest.target,
+    bench_rest.ceiling_target,
     bench_mcp.target,
     report_build.flyte_target,
     report_build.flat_target,
@@ -125,12 +126,13 @@ def method_section(results: Results) -> str:
     lines.append(
         "- **REST.** An upstream stub (`upstream_stub.py`: raw asyncio, fixed 1 KiB JSON answer) "
         "stands for Flyte Admin. Each point runs `wrk -t1` (or the Python fallback) for "
-        f"{cfg.rest_duration} s, {cfg.rest_runs} runs, interleaved across the three targets (so "
+        f"{cfg.rest_duration} s, {cfg.rest_runs} runs, interleaved across the targets (so "
         "background load hits them alike), after a 1 s warm-up per target and method. GET = "
         f"retrieve one execution (`/v1/api/v1/executions/{{project}}/{{domain}}/{{name}}` → `GET "
-        "/api/v1/executions/...`), POST = create an execution (415-byte JSON body). Servers run "
-        "with uvicorn defaults (asyncio loop, h11, access log at INFO to a file), as `python -m "
-        "PACKAGE rest` does."
+        "/api/v1/executions/...`), POST = create an execution (415-byte JSON body). The generated "
+        "server runs as `python -m PACKAGE rest` does (uvloop, httptools, aiohttp's pool under "
+        "httpx), the plain proxy on uvicorn's asyncio loop and h11, the best proxy on uvloop and "
+        "httptools with an aiohttp session; all log access lines at INFO to a file."
     )
     lines.append(
         "- **MCP.** `mcp_load.py`: the official `mcp` SDK client (`mcp.Client`, Streamable HTTP), "

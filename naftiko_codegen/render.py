@@ -16,6 +16,7 @@ import jinja2
 
 from . import ir
 from .emitters.auth import auth_challenge, auth_check, auth_imports, oauth2_middleware
+from .emitters.container import container_ports, exec_form, health_probe
 from .emitters.expressions import (
     body_args,
     context_expr,
@@ -118,6 +119,9 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
         oauth2_middleware=oauth2_middleware,
         adapter_step_imports=adapter_step_imports,
         decoder_expr=decoder_expr,
+        container_ports=container_ports,
+        health_probe=health_probe,
+        exec_form=exec_form,
     )
     return env
 
@@ -146,6 +150,7 @@ def render_parts(
     emit("pyproject.toml", "pyproject.toml.j2")
     emit("README.md", "README.md.j2")
     emit(".env.example", "env.example.j2")
+    emit("Dockerfile", "Dockerfile.j2")
     emit(f"{package}/__init__.py", "package/__init__.py.j2")
     emit(f"{package}/__main__.py", "package/__main__.py.j2")
     emit(f"{package}/config.py", "package/config.py.j2")

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,19 +57,24 @@ class ServerProcess:
 
     def stop(self) -> None:
         """Terminate the process (kill it if it does not stop within 10 s)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
     def url(self, label_part: str) -> str:
         """The announced URL whose label contains ``label_part``."""
         matches = [url for label, url in self.urls.items() if label_part in label]
         assert len(matches) == 1, f"{label_part!r} not in {self.urls}"
         return matches[0]
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate ``process`` if it runs (kill it if it does not stop within 10 s)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def start_server(

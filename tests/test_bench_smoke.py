@@ -177,7 +177,7 @@ def test_generators_not_installed_are_recorded(smoke: Smoke) -> None:
 
 def test_rest(smoke: Smoke) -> None:
     rest = smoke.section("rest")
-    targets = {"direct", "generated", "handwritten"}
+    targets = {"direct", "generated", "handwritten", "handwritten-best"}
     variants = (
         {"generated+sniffio", "handwritten+sniffio"} if smoke.results.environment.sniffio else set()
     )

@@ -19,6 +19,7 @@ from .conftest import REPO
 EXAMPLE = REPO / "generated_examples" / "flyte_admin_executions"
 EXPECTED_FILES = {
     ".env.example",
+    "Dockerfile",
     "README.md",
     "pyproject.toml",
     "flyte_admin_api_executions/__init__.py",
@@ -33,6 +34,8 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/env_settings.py",
     "flyte_admin_api_executions/errors.py",
     "flyte_admin_api_executions/exchange.py",
+    "flyte_admin_api_executions/fast_json.py",
+    "flyte_admin_api_executions/fast_transport.py",
     "flyte_admin_api_executions/http_app.py",
     "flyte_admin_api_executions/http_body.py",
     "flyte_admin_api_executions/json_limits.py",

@@ -11,6 +11,7 @@ that every server is alive and that no log line holds a configured secret.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import threading
@@ -94,8 +95,13 @@ def test_long_strings_are_refused_locally(
     request = f"GET /v1/repos/{long_text}/r/milestones/1 HTTP/1.1\r\n"
     request += "Host: a\r\nConnection: close\r\n\r\n"
     status, _, body = raw_http(port_of(github.rest), request.encode())
-    assert status == 414
-    assert "_MAX_STRING_LENGTH" in json.loads(body)["detail"]
+    # httptools refuses a request line over 64 KiB itself (400) before the application sees
+    # it; under h11, the pure-Python fallback, the segment reaches our limit (414)
+    if importlib.util.find_spec("httptools") is not None:
+        assert status == 400
+    else:
+        assert status == 414
+        assert "_MAX_STRING_LENGTH" in json.loads(body)["detail"]
     call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
     call["params"] = {"name": "github-get-milestone", "arguments": {"owner": long_text}}
     mcp = httpx.post(github.mcp, json=call, headers=MCP_HEADERS, timeout=30)

@@ -110,6 +110,15 @@ def server(flyte_site: Path, holding: HoldingUpstream) -> Iterator[ServerProcess
         process.stop()
 
 
+@pytest.fixture(scope="module")
+def stateful_server(flyte_site: Path, holding: HoldingUpstream) -> Iterator[ServerProcess]:
+    process = serve(flyte_site, holding.url, MCP_SESSIONS="stateful")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
 def with_client(
     server: ServerProcess, use: Callable[[Client], Awaitable[T]], mode: str = "auto"
 ) -> T:
@@ -241,10 +250,18 @@ def test_a_quick_call_reports_no_progress(server: ServerProcess, upstream: Holdi
     assert not result.is_error and reports == []
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("mode", "sessions"), [("2026-07-28", False), ("legacy", True)])
 def test_a_cancelled_call_cancels_its_upstream_request(
-    server: ServerProcess, upstream: HoldingUpstream, mode: str
+    server: ServerProcess,
+    stateful_server: ServerProcess,
+    upstream: HoldingUpstream,
+    mode: str,
+    sessions: bool,
 ) -> None:
+    """A 2026-07-28 client cancels by closing the response, which reaches the call on the
+    default stateless server; a handshake-era client sends ``notifications/cancelled`` in
+    a request of its own, which only a server keeping sessions (``MCP_SESSIONS=stateful``)
+    can route to the call."""
     upstream.reply(Reply("hang"))
 
     async def call_then_cancel(client: Client) -> None:
@@ -256,7 +273,7 @@ def test_a_cancelled_call_cancels_its_upstream_request(
         # the session is still usable
         assert (await client.list_tools()).tools
 
-    with_client(server, call_then_cancel, mode)
+    with_client(stateful_server if sessions else server, call_then_cancel, mode)
     assert upstream.abandoned.is_set()
 
 

@@ -268,6 +268,8 @@ def test_env_example_lists_every_variable(installed: dict[str, Installed]) -> No
         prefix + "READ_TIMEOUT",
         prefix + "TOTAL_TIMEOUT",
         prefix + "MAX_RESPONSE_BYTES",
+        prefix + "UPSTREAM_CONNECTIONS",
+        prefix + "SHUTDOWN_TIMEOUT",
         prefix + "LOG_LEVEL",
         "TWILIO_API_KEY",
         "TWILIO_USER",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 import httpx
 
 from .errors import UpstreamError
+from .fast_json import loads
 
 logger = logging.getLogger(__package__)
 
@@ -58,7 +58,7 @@ class UpstreamResponse:
 
     def json(self) -> Any:
         """The decoded JSON body; raises ``ValueError`` when it is not JSON."""
-        return json.loads(self.content)
+        return loads(self.content)
 
     def text(self) -> str:
         """The body as text (undecodable bytes replaced)."""

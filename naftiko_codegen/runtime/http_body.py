@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
 from .errors import InputError
+from .fast_json import loads
 
 
 async def read_json(request: Request) -> tuple[bytes, Any]:
@@ -17,7 +17,7 @@ async def read_json(request: Request) -> tuple[bytes, Any]:
     if not content.strip():
         return content, None
     try:
-        return content, json.loads(content)
+        return content, loads(content)
     except ValueError as error:
         raise InputError(
             "body", "body", f"the request body is not valid JSON: {error}", 400

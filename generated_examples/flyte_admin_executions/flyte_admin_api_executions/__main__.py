@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from starlette.types import ASGIApp
 
 from .config import ENV_PREFIX, Settings, load_settings
 from .env_settings import ConfigError
-from .serving import StartupError, serve
+from .serving import StartupError, run, serve_http
 
 LISTEN_SETTINGS: dict[str, str] = {
     "REST adapter admin-executions-rest": "FLYTE_ADMIN_API_EXECUTIONS_REST",
@@ -76,6 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="http",
         help="MCP transport: Streamable HTTP or stdio (stdio serves only the MCP adapter)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the HTTP ports (default: 1)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -90,12 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.transport == "stdio" and args.adapter in ("mcp", "all"):
         from . import mcp_server
 
-        asyncio.run(mcp_server.run_stdio(settings))
+        run(mcp_server.run_stdio(settings))
         return 0
     try:
-        asyncio.run(serve(http_apps(settings, args.adapter), settings.log_level))
-    except KeyboardInterrupt:
-        pass
+        return serve_http(
+            http_apps(settings, args.adapter),
+            settings.log_level,
+            settings.shutdown_timeout,
+            workers=args.workers,
+        )
     except StartupError as error:
         setting = LISTEN_SETTINGS.get(error.label, ENV_PREFIX.rstrip("_"))
         print(
@@ -103,7 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_LISTEN
-    return 0
 
 
 if __name__ == "__main__":

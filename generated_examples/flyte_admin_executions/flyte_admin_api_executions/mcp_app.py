@@ -168,16 +168,42 @@ def build_server(
     )
 
 
+SESSION_IDLE_SECONDS = 300
+"""With sessions kept: a session unused this long is closed."""
+MAX_SESSIONS = 1000
+"""With sessions kept: open sessions at most (a client beyond them is refused until an
+idle one closes)."""
+
+
 def streamable_http_app(
-    server: Server[Any], upstreams: AbstractAsyncContextManager[Any], host: str
+    server: Server[Any],
+    upstreams: AbstractAsyncContextManager[Any],
+    host: str,
+    *,
+    sessions: bool = False,
 ) -> Starlette:
     """The Streamable HTTP application serving ``server`` at ``/mcp``, opening and closing
     ``upstreams`` with its lifespan.
 
+    Stateless by default: no call needs anything a session would hold, so every request is
+    served on its own, whichever replica receives it. Clients of the older ``initialize``
+    handshake get no session id and send none; 2026-07-28 requests never had one. Replicas
+    behind a plain round-robin load balancer then serve both protocol eras, and no session
+    table grows with the number of clients. With ``sessions`` (one replica, or a balancer
+    that keeps a client on one), a handshake-era client's ``notifications/cancelled``
+    reaches its call, at the price of a session table bounded by :data:`MAX_SESSIONS` and
+    :data:`SESSION_IDLE_SECONDS`.
+
     Responses may be event streams: only on one can a progress notification precede the
-    answer, and only closing one cancels a 2026-07-28 request (the SDK still answers a
-    2026-07-28 call that sends nothing on the way as plain JSON)."""
-    app = server.streamable_http_app(host=host, json_response=False)
+    answer, and closing one cancels its request (the SDK still answers a call that sends
+    nothing on the way as plain JSON)."""
+    app = server.streamable_http_app(
+        host=host,
+        json_response=False,
+        stateless_http=not sessions,
+        session_idle_timeout=SESSION_IDLE_SECONDS,
+        max_sessions=MAX_SESSIONS,
+    )
     session_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -54,6 +54,15 @@ def tool_selection(env: SettingsReader) -> ToolSelection:
     )
 
 
+def keeps_sessions(env: SettingsReader) -> bool:
+    """Whether ``MCP_SESSIONS`` asks for sessions (``stateful``) rather than the default
+    stateless serving (a value that is neither is noted in ``env.errors``)."""
+    mode = env.text("MCP_SESSIONS", "stateless").strip().lower()
+    if mode not in ("stateless", "stateful"):
+        env.errors.append(f"{env.prefix}MCP_SESSIONS must be stateless or stateful")
+    return mode == "stateful"
+
+
 def _words(value: str) -> tuple[str, ...]:
     """The comma-separated entries of ``value``, blanks dropped."""
     return tuple(word.strip() for word in value.split(",") if word.strip())

@@ -18,6 +18,7 @@ class Limits:
     read_timeout: float = 1.0
     total_timeout: float = 5.0
     max_response_bytes: int = 1000
+    upstream_connections: int = 4
 
 
 class KeyInQuery(UpstreamClient):

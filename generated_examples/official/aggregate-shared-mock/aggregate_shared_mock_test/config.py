@@ -7,7 +7,12 @@ import os
 from collections.abc import Mapping
 
 from .env_settings import SettingsReader
-from .mcp_selection import DEFAULT_MAX_ANSWER_BYTES, ToolSelection, tool_selection
+from .mcp_selection import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    ToolSelection,
+    keeps_sessions,
+    tool_selection,
+)
 
 ENV_PREFIX = "AGGREGATE_SHARED_MOCK_TEST_"
 
@@ -24,6 +29,8 @@ class Settings:
     """The MCP tools served (MCP_READ_ONLY, MCP_TOOLS, MCP_TOOL_TAGS)."""
     mcp_max_answer_bytes: int
     """Longest MCP tool answer, in bytes of text, before it is cut with a note (0: no cap)."""
+    mcp_sessions: bool
+    """Keep MCP sessions (MCP_SESSIONS=stateful) instead of serving each request alone."""
     connect_timeout: float
     read_timeout: float
     total_timeout: float
@@ -39,6 +46,11 @@ class Settings:
     """Host header values accepted when an adapter listens beyond loopback."""
     allowed_origins: tuple[str, ...]
     """Origin header values accepted when an adapter listens beyond loopback."""
+    upstream_connections: int
+    """Connections each upstream client keeps open and reuses, at most (size it to the
+    calls the server serves at once)."""
+    shutdown_timeout: float
+    """Seconds in-flight calls may take to finish after SIGTERM."""
     log_level: str
     secrets: Mapping[str, str] = dataclasses.field(repr=False)
     """Bound variables by name. Never logged, never echoed."""
@@ -60,6 +72,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mcp_host=env.text("MCP_HOST", "127.0.0.1"),
         mcp_port=env.port("MCP_PORT", 9200),
         mcp_tools=tool_selection(env),
+        mcp_sessions=keeps_sessions(env),
         mcp_max_answer_bytes=int(
             env.number("MCP_MAX_ANSWER_BYTES", DEFAULT_MAX_ANSWER_BYTES, integer=True)
         ),
@@ -74,6 +87,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_string_length=env.limit("MAX_STRING_LENGTH", 65536),
         allowed_hosts=env.names("ALLOWED_HOSTS"),
         allowed_origins=env.names("ALLOWED_ORIGINS"),
+        upstream_connections=max(
+            1, int(env.number("UPSTREAM_CONNECTIONS", 100, integer=True))
+        ),
+        shutdown_timeout=env.number("SHUTDOWN_TIMEOUT", 30.0),
         log_level=env.log_level(),
         secrets=secrets,
     )

@@ -326,7 +326,9 @@ def create_app(
     """The Streamable HTTP application, serving MCP at ``/mcp``."""
     settings = settings or load_settings()
     server, upstreams = create_server(settings, transport)
-    app = streamable_http_app(server, upstreams, settings.mcp_host)
+    app = streamable_http_app(
+        server, upstreams, settings.mcp_host, sessions=settings.mcp_sessions
+    )
     guard_requests(
         app, settings, settings.mcp_host, ENV_PREFIX, "mcp", authenticated=False
     )

@@ -11,6 +11,7 @@ import httpx
 
 from .errors import InputError
 from .exchange import UpstreamResponse, exchange
+from .fast_transport import pooled_transport
 
 MultipartParts = list[tuple[str, tuple[str | None, str, str | None]]]
 """``multipart/form-data`` parts: (name, (filename or None, value, content type or None))."""
@@ -34,6 +35,10 @@ class ClientSettings(Protocol):
     @property
     def max_response_bytes(self) -> int:
         """The largest answer read."""
+
+    @property
+    def upstream_connections(self) -> int:
+        """Connections kept open to the API, at most."""
 
 
 class _Closing:
@@ -78,7 +83,7 @@ class UpstreamClient(_Closing):
             timeout=httpx.Timeout(
                 settings.read_timeout, connect=settings.connect_timeout
             ),
-            transport=transport,
+            transport=transport or pooled_transport(settings.upstream_connections),
             follow_redirects=False,
             trust_env=False,
             **options,
