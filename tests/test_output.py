@@ -217,7 +217,7 @@ def test_removes_stale_files_but_never_foreign_ones(tmp_path: Path) -> None:
     (out / "top.txt").write_text("mine too\n")
     result = build(out, "--package-name", "new_name")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.endswith(f", removed {len(old_files)} stale\n")
+    assert result.stderr.endswith(f", removed {len(old_files)} stale (from Naftiko 1.0.0-alpha2)\n")
     assert sorted(p.name for p in (out / "old_name").iterdir()) == ["notes.txt"]
     assert (out / "top.txt").read_text() == "mine too\n"
     listed = verify_manifest(out)
