@@ -248,3 +248,56 @@ def test_a_server_without_resources_or_prompts_does_not_offer_them() -> None:
     offered = asyncio.run(capabilities())
     assert offered.tools is not None
     assert offered.resources is None and offered.prompts is None
+
+
+class CrashingResources:
+    """Resources whose reader fails with an error that must not reach the client."""
+
+    resources: tuple[types.Resource, ...] = ()
+    templates: tuple[types.ResourceTemplate, ...] = ()
+
+    async def read(self, uri: str, *context: Any) -> types.ReadResourceResult:
+        raise RuntimeError("internal detail: /srv/secret/path")
+
+
+class CrashingPrompts:
+    """Prompts whose renderer fails with an error that must not reach the client."""
+
+    prompts: tuple[types.Prompt, ...] = ()
+
+    def get(self, name: str, arguments: dict[str, str]) -> types.GetPromptResult:
+        raise KeyError("internal detail: /srv/secret/path")
+
+
+def test_an_unexpected_resource_or_prompt_failure_names_a_request_id_not_its_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = build_server(
+        "srv",
+        "Server",
+        "Use it.",
+        ("ctx",),
+        tools=TOOL_SET,
+        resources=CrashingResources(),
+        prompts=CrashingPrompts(),
+    )
+
+    async def session() -> list[str]:
+        messages = []
+        async with Client(server) as client:
+            for request in (client.read_resource("docs://x"), client.get_prompt("greet", {})):
+                with pytest.raises(MCPError) as raised:
+                    await request
+                messages.append(raised.value.error.message)
+        return messages
+
+    with caplog.at_level(logging.ERROR, logger="naftiko_codegen.runtime.mcp_app"):
+        messages = asyncio.run(session())
+    ids = []
+    for message, what in zip(messages, ("resource 'docs://x'", "prompt 'greet'"), strict=True):
+        assert message.startswith(f"{what} failed unexpectedly; the server log names it request")
+        assert "internal detail" not in message
+        ids.append(re.search(r"request ([0-9a-f]{16})", message).group(1))  # type: ignore[union-attr]
+    logged = [r for r in caplog.records if r.name == "naftiko_codegen.runtime.mcp_app"]
+    assert [record.args[0] for record in logged] == ids  # type: ignore[index]
+    assert all(record.exc_info is not None for record in logged)

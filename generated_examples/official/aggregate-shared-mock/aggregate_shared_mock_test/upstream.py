@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from .config import Settings
+from .log_masking import mask_secrets_in_logs
 from .upstream_client import UpstreamGroup
 
 
@@ -18,5 +19,7 @@ class Upstreams(UpstreamGroup):
     def open(
         cls, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
     ) -> Upstreams:
-        """Create every client (connections are made on first use)."""
+        """Create every client (connections are made on first use); from now on no log line
+        shows a configured secret."""
+        mask_secrets_in_logs(settings.secrets.values())
         return cls()

@@ -3,19 +3,26 @@ HTTP or stdio."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import mcp_types as types
 from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
+from mcp.shared.exceptions import MCPError
+from mcp_types import INTERNAL_ERROR
 from starlette.applications import Starlette
 
 from .mcp_progress import with_progress
 from .mcp_tools import ToolSet
+
+_logger = logging.getLogger(__name__)
+_Result = TypeVar("_Result")
 
 CACHED_RESULTS = (
     "tools/list",
@@ -133,7 +140,8 @@ def build_server(
         async def read_resource(
             ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
         ) -> types.ReadResourceResult:
-            return await served.read(str(params.uri), *context)
+            uri = str(params.uri)
+            return await _answered(served.read(uri, *context), f"resource {uri!r}")
 
         handlers.update(
             on_list_resources=list_resources,
@@ -151,7 +159,10 @@ def build_server(
         async def get_prompt(
             ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
         ) -> types.GetPromptResult:
-            return offered.get(params.name, dict(params.arguments or {}))
+            arguments = dict(params.arguments or {})
+            return await _answered(
+                _now(offered.get, params.name, arguments), f"prompt {params.name!r}"
+            )
 
         handlers.update(on_list_prompts=list_prompts, on_get_prompt=get_prompt)
     if cache_hint is not None:
@@ -166,6 +177,33 @@ def build_server(
         get_tool_input_schema=tools.input_schema,
         **handlers,
     )
+
+
+async def _answered(answer: Awaitable[_Result], what: str) -> _Result:
+    """``answer``, or, when it fails unexpectedly, a JSON-RPC error naming a request id that
+    the server log names too (with the traceback), never the failure's text."""
+    try:
+        return await answer
+    except MCPError:
+        raise
+    except Exception as error:  # the server must survive any single request
+        request_id = uuid.uuid4().hex[:16]
+        _logger.error(
+            "request %s: %s failed unexpectedly: %s",
+            request_id,
+            what,
+            type(error).__name__,
+            exc_info=error,
+        )
+        raise MCPError(
+            INTERNAL_ERROR,
+            f"{what} failed unexpectedly; the server log names it request {request_id}.",
+        ) from None
+
+
+async def _now(function: Callable[..., _Result], *args: Any) -> _Result:
+    """``function(*args)`` as an awaitable (for :func:`_answered`)."""
+    return function(*args)
 
 
 SESSION_IDLE_SECONDS = 300

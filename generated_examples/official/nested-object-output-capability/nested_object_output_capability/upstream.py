@@ -47,7 +47,8 @@ class Upstreams(UpstreamGroup):
     def open(
         cls, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
     ) -> Upstreams:
-        """Create every client (connections are made on first use)."""
+        """Create every client (connections are made on first use); from now on no log line
+        shows a configured secret."""
         mask_secrets_in_logs(settings.secrets.values())
         return cls(
             registry=RegistryClient(settings, transport),
