@@ -5,14 +5,13 @@ capped in size, every failure a tool result the model can act on."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import mcp_types as types
 from jsonschema import Draft202012Validator
 
-from .errors import InputError, StepFailed, UpstreamError
+from .errors import InputError, StepFailed, UpstreamError, log_unexpected
 from .mcp_answers import capped, projected, projection_error
 from .mcp_results import tool_error
 from .mcp_selection import DEFAULT_MAX_ANSWER_BYTES, ToolSelection
@@ -135,15 +134,8 @@ class ToolSet:
             return tool_error(
                 f"Step {error.step!r} failed, later steps were not run: {error.detail}"
             )
-        except Exception as error:  # the server must survive any single call
-            request_id = uuid.uuid4().hex[:16]
-            _logger.error(
-                "request %s: tool %s failed unexpectedly: %s",
-                request_id,
-                name,
-                type(error).__name__,
-                exc_info=error,
-            )
+        except Exception as error:  # noqa: BLE001 - the server must survive any call
+            request_id = log_unexpected(_logger, f"tool {name}", error)
             return tool_error(
                 f"Tool {name!r} failed unexpectedly; the server log names it "
                 f"request {request_id}."

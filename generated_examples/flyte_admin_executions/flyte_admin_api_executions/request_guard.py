@@ -5,7 +5,6 @@ and one logged line (with a request id) for anything that fails unexpectedly."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, Literal, Protocol
@@ -18,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .env_settings import is_loopback
-from .errors import problem
+from .errors import log_unexpected, problem
 from .json_limits import Limits, LimitSettings
 
 _logger = logging.getLogger(__name__)
@@ -212,16 +211,9 @@ class RequestGuard:
         async def run(group: TaskGroup) -> None:
             try:
                 await self.app(scope, replay, tracked_send)
-            except Exception as error:  # every request must get an answer
-                request_id = uuid.uuid4().hex[:16]
-                _logger.error(
-                    "request %s %s %s failed unexpectedly: %s",
-                    request_id,
-                    scope.get("method", ""),
-                    scope.get("path", ""),
-                    type(error).__name__,
-                    exc_info=error,
-                )
+            except Exception as error:  # noqa: BLE001 - every request gets an answer
+                what = f"{scope.get('method', '')} {scope.get('path', '')}"
+                request_id = log_unexpected(_logger, what, error)
                 if not started:
                     await self._internal_error(request_id)(scope, replay, tracked_send)
             finally:

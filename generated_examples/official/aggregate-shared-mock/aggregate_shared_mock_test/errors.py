@@ -3,7 +3,23 @@ failed step of an orchestrated operation."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
+
+
+def log_unexpected(logger: logging.Logger, what: str, error: BaseException) -> str:
+    """Log an unexpected failure of ``what`` once, with its traceback, under a new request
+    id, and return the id (the answer names it instead of the failure's text)."""
+    request_id = uuid.uuid4().hex[:16]
+    logger.error(
+        "request %s: %s failed unexpectedly: %s",
+        request_id,
+        what,
+        type(error).__name__,
+        exc_info=error,
+    )
+    return request_id
 
 
 class UpstreamError(Exception):

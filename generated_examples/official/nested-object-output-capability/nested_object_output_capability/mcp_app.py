@@ -4,7 +4,6 @@ HTTP or stdio."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
@@ -18,6 +17,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR
 from starlette.applications import Starlette
 
+from .errors import log_unexpected
 from .mcp_progress import with_progress
 from .mcp_tools import ToolSet
 
@@ -186,15 +186,8 @@ async def _answered(answer: Awaitable[_Result], what: str) -> _Result:
         return await answer
     except MCPError:
         raise
-    except Exception as error:  # the server must survive any single request
-        request_id = uuid.uuid4().hex[:16]
-        _logger.error(
-            "request %s: %s failed unexpectedly: %s",
-            request_id,
-            what,
-            type(error).__name__,
-            exc_info=error,
-        )
+    except Exception as error:  # noqa: BLE001 - the server must survive any request
+        request_id = log_unexpected(_logger, what, error)
         raise MCPError(
             INTERNAL_ERROR,
             f"{what} failed unexpectedly; the server log names it request {request_id}.",
