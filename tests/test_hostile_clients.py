@@ -166,6 +166,34 @@ def test_the_openapi_document_declares_every_answer(servers: dict[str, Running])
         assert "application/problem+json" in components[name]["content"]
 
 
+# --- MCP sessions ------------------------------------------------------------------------------
+
+
+def test_abandoned_handshakes_hold_nothing_and_lock_nobody_out(
+    servers: dict[str, Running], upstream: RecordingUpstream
+) -> None:
+    """Served stateless, an ``initialize`` opens no session: a flood of handshakes that are
+    never closed leaves nothing to exhaust, and the next client is served."""
+    github = servers["github"]
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "abandoning", "version": "1"},
+        },
+    }
+    with httpx.Client(headers=MCP_HEADERS, timeout=30) as client:
+        for _ in range(300):
+            answer = client.post(github.mcp, json=initialize)
+            assert answer.status_code == 200
+            assert "mcp-session-id" not in answer.headers
+    (result,) = mcp_calls(github, [("github-get-milestone", GITHUB_IDS)])
+    assert not result.is_error, text_of(result)
+
+
 # --- the logging policy ---------------------------------------------------------------------
 
 
