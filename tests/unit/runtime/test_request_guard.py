@@ -111,7 +111,7 @@ def test_an_unexpected_failure_is_logged_once_and_answered_without_internals(
     mcp_id = re.findall(r"request ([0-9a-f]{16})", mcp.json()["error"]["message"])
     ids = [rest.json()["request_id"], *mcp_id]
     failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
-    assert [record.getMessage().split()[1] for record in failures] == ids
+    assert [record.getMessage().split()[1].rstrip(":") for record in failures] == ids
     assert all(record.exc_info for record in failures)
     assert "cancelled" not in caplog.text
 
