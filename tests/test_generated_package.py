@@ -31,6 +31,7 @@ EXPECTED_FILES = {
     "flyte_admin_api_executions/rest_openapi.json",
     "flyte_admin_api_executions/upstream.py",
     # the runtime modules the package uses, copied from naftiko_codegen/runtime/
+    "flyte_admin_api_executions/direct_routes.py",
     "flyte_admin_api_executions/env_settings.py",
     "flyte_admin_api_executions/errors.py",
     "flyte_admin_api_executions/exchange.py",

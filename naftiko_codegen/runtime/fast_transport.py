@@ -1,18 +1,32 @@
-"""The upstream connection pool: aiohttp's, behind httpx's client interface.
+"""The upstream connection pool: aiohttp's, used directly on the hot path and behind
+httpx's client interface where httpx has work to do.
 
-httpx builds the requests (auth flows, event hooks, query encoding) and reads the answers,
-as everywhere else in the package; this transport only moves the bytes, on aiohttp's
-connection pool, which served about twice the REST requests/s of httpcore's, side by side
-(benchmarks/README.md, section rest). Where aiohttp is not installed, :func:`pooled_transport` gives
-httpx's own transport with the same pool size, so the package still runs on the plain stack.
+Most exchanges are sent straight on aiohttp's pool (:meth:`ConnectionPool.exchange`): the
+request is built once here from parts the client prepared at start-up, which served about
+2.5 times the REST requests/s of httpx building each request on the same pool, side by side
+(benchmarks/README.md, section rest). Exchanges that need httpx's request machinery (a
+Digest authentication flow, event hooks, multipart bodies, a transport injected by tests)
+go through :class:`AiohttpTransport`, which only moves httpx's bytes on the same pool.
+Where aiohttp is not installed, :func:`connection_pool` gives ``None`` and the client uses
+httpx's own transport, so the package still runs on the plain stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
+
+from .errors import UpstreamError
+from .exchange import (
+    UpstreamResponse,
+    answered,
+    forwarded_headers,
+    past_deadline,
+    too_large,
+    transport_failure,
+)
 
 try:  # aiohttp is the fast path, never a requirement
     import aiohttp
@@ -21,6 +35,132 @@ except ImportError:  # pragma: no cover - exercised where the wheel is missing
     aiohttp = None  # type: ignore[assignment]
 
 _CHUNK = 64 * 1024
+_DIRECT_ENCODINGS = "gzip, deflate"
+"""What the direct path accepts: the encodings aiohttp decodes without optional wheels."""
+
+
+class ConnectionPool:
+    """aiohttp's pool of at most ``connections`` connections to one API (kept alive for
+    ``keepalive`` seconds): no redirects followed, no environment proxies, no cookies, no
+    header of aiohttp's own, a request URL sent exactly as given, and no request ever sent
+    twice. Created on first use, as an aiohttp session belongs to the running event loop.
+    """
+
+    def __init__(self, connections: int, keepalive: float = 15.0) -> None:
+        self._connections = connections
+        self._keepalive = keepalive
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session of the running event loop's pool."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._connections,
+                limit_per_host=self._connections,
+                keepalive_timeout=self._keepalive,
+                ttl_dns_cache=60,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                trust_env=False,
+                # the caller sets the headers it means to send; aiohttp adds none of its own
+                skip_auto_headers=(
+                    "User-Agent",
+                    "Accept",
+                    "Accept-Encoding",
+                    "Content-Type",
+                ),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+            # aiohttp resends an idempotent request once when a kept-alive connection
+            # drops; httpx never does, and a call must reach the upstream at most once
+            # (tests/test_proxy_faults.py). No public switch exists for this.
+            self._session._retry_connection = False
+        return self._session
+
+    async def exchange(
+        self,
+        names: tuple[str, str],
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: aiohttp.ClientTimeout,
+        max_bytes: int,
+    ) -> UpstreamResponse:
+        """Send one request to ``url`` (already encoded) and read at most ``max_bytes``
+        of its decoded answer, all within ``timeout.total`` s (aiohttp keeps that deadline
+        at no extra cost); ``names`` (namespace, operation) name it in errors, which are
+        those of the httpx path (:func:`exchange.exchange`)."""
+        try:
+            response = await self.session().request(
+                method,
+                URL(url, encoded=True),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=timeout,
+                compress=None,
+                auto_decompress=True,
+            )
+        except aiohttp.ClientConnectorError:
+            raise _failure(names, "ConnectError", reached=False) from None
+        except (aiohttp.ConnectionTimeoutError, aiohttp.SocketTimeoutError):
+            raise _failure(names, "ReadTimeout", reached=False) from None
+        except TimeoutError:  # the whole exchange's deadline
+            raise past_deadline(*names, timeout.total or 0) from None
+        except aiohttp.ClientError:
+            raise _failure(names, "RemoteProtocolError", reached=False) from None
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.content.iter_chunked(_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise too_large(*names, max_bytes)
+                chunks.append(chunk)
+        except aiohttp.SocketTimeoutError:
+            raise _failure(names, "ReadTimeout", reached=True) from None
+        except TimeoutError:
+            raise past_deadline(*names, timeout.total or 0) from None
+        except aiohttp.ClientError:
+            raise _failure(names, "ReadError", reached=True) from None
+        finally:
+            response.release()
+        return answered(
+            UpstreamResponse(
+                namespace=names[0],
+                operation=names[1],
+                status=response.status,
+                content_type=response.headers.get("content-type", ""),
+                content=b"".join(chunks),
+                headers=forwarded_headers(response.headers.items()),
+            )
+        )
+
+    async def aclose(self) -> None:
+        """Close the pool (idempotent)."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def direct_headers(defaults: httpx.Headers) -> dict[str, str]:
+    """The headers every direct request starts from: the httpx client's own (its defaults
+    and the API's static headers), accepting only the encodings aiohttp decodes."""
+    headers = {name: value for name, value in defaults.items()}
+    headers["accept-encoding"] = _DIRECT_ENCODINGS
+    return headers
+
+
+def _failure(names: tuple[str, str], kind: str, *, reached: bool) -> UpstreamError:
+    reason = (
+        "the upstream connection failed"
+        if reached
+        else "the upstream API could not be reached"
+    )
+    return transport_failure(*names, kind, reason)
 
 
 class _Body(httpx.AsyncByteStream):
@@ -44,43 +184,11 @@ class _Body(httpx.AsyncByteStream):
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Send httpx requests over one aiohttp pool of at most ``connections`` connections
-    (kept alive for ``keepalive`` seconds); no redirects followed, no body decoded (httpx
-    decodes), no environment proxies, the request URL sent exactly as httpx encoded it.
-    """
+    """Send httpx requests on a :class:`ConnectionPool`: no body decoded (httpx decodes),
+    the request URL sent exactly as httpx encoded it."""
 
-    def __init__(self, connections: int, keepalive: float = 15.0) -> None:
-        self._connections = connections
-        self._keepalive = keepalive
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        # created on first use: an aiohttp session belongs to the running event loop
-        if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self._connections,
-                limit_per_host=self._connections,
-                keepalive_timeout=self._keepalive,
-                ttl_dns_cache=60,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                auto_decompress=False,
-                trust_env=False,
-                # httpx sets the headers it means to send; aiohttp adds none of its own
-                skip_auto_headers=(
-                    "User-Agent",
-                    "Accept",
-                    "Accept-Encoding",
-                    "Content-Type",
-                ),
-                cookie_jar=aiohttp.DummyCookieJar(),
-            )
-            # aiohttp resends an idempotent request once when a kept-alive connection
-            # drops; httpx never does, and a call must reach the upstream at most once
-            # (tests/test_proxy_faults.py). No public switch exists for this.
-            self._session._retry_connection = False
-        return self._session
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; aiohttp's failures raised as the httpx errors they are."""
@@ -92,7 +200,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         body = await request.aread()
         try:
-            response = await self._open().request(
+            response = await self._pool.session().request(
                 request.method,
                 URL(str(request.url), encoded=True),
                 headers=[
@@ -123,16 +231,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         """Close the pool."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._pool.aclose()
 
 
-def pooled_transport(connections: int) -> httpx.AsyncBaseTransport:
-    """The fastest transport installed, pooling up to ``connections`` kept-alive
-    connections: aiohttp's when it is installed, else httpx's own."""
-    if aiohttp is not None:
-        return AiohttpTransport(connections)
+def connection_pool(connections: int) -> ConnectionPool | None:
+    """aiohttp's pool of up to ``connections`` kept-alive connections, or ``None`` where
+    aiohttp is not installed."""
+    return ConnectionPool(connections) if aiohttp is not None else None
+
+
+def pooled_transport(
+    connections: int, pool: ConnectionPool | None = None
+) -> httpx.AsyncBaseTransport:
+    """The httpx transport on ``pool`` (a new one of ``connections`` connections when not
+    given), or httpx's own with the same pool size where aiohttp is not installed."""
+    pool = pool or connection_pool(connections)
+    if pool is not None:
+        return AiohttpTransport(pool)
     return httpx.AsyncHTTPTransport(
         limits=httpx.Limits(
             max_connections=connections, max_keepalive_connections=connections

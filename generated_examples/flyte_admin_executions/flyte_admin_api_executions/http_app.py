@@ -10,12 +10,16 @@ from typing import Any
 from urllib.parse import unquote
 
 from fastapi import FastAPI
+from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from starlette.exceptions import HTTPException
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .direct_routes import DirectRoutes
 from .errors import InputError, StepFailed, UpstreamError, problem
 from .exchange import UpstreamResponse
 
@@ -27,8 +31,8 @@ def routing_path(scope: Scope) -> str:
     ``%2F`` (one segment, as GitLab's ``group%2Fproject`` ids are written) and ``%`` is
     written ``%25``, so that :func:`path_value` decodes every value exactly once."""
     raw = scope.get("raw_path")
-    if not raw:
-        return str(scope["path"])
+    if not raw or b"%" not in raw:
+        return str(scope["path"])  # nothing encoded: the server's decoded path is it
     text = raw.decode("utf-8", "replace").split("?", 1)[0]
     return "%2F".join(
         unquote(piece).replace("%", "%25") for piece in _ENCODED_SLASH.split(text)
@@ -104,6 +108,21 @@ class CapabilityApp(FastAPI):
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, written at build time from the capability."""
         return self.openapi_document
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """FastAPI's stack without its own body limit and exception telemetry, which
+        every request would pay for (the request guard, a user middleware, limits
+        bodies; the package traces where the capability asks for it), and the plain
+        routes served directly inside the guard (:class:`DirectRoutes`)."""
+        handlers = dict(self.exception_handlers)
+        error_handler = handlers.pop(500, None)
+        error_handler = handlers.pop(Exception, None) or error_handler
+        app: ASGIApp = AsyncExitStackMiddleware(self.router)
+        app = ExceptionMiddleware(app, handlers=handlers, debug=self.debug)
+        app = DirectRoutes(self.router.routes, handlers, fallback=app)
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
 
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .errors import InputError
 
 QueryItems = list[tuple[str, str]]
 """Query-string pairs in the order they are sent."""
+
+MAX_URL_LENGTH = 65536
+"""The longest request target sent upstream (httpx's limit too)."""
+
+_URL_PATH_CHARACTERS = "/?!$&'()*+,;=:@%"
+"""Characters a path keeps as they are, beside letters, digits and ``-._~`` (RFC 3986)."""
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~/?!$&'()*+,;=:@%]|%(?![0-9A-Fa-f]{2})")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def to_text(value: object) -> str:
@@ -38,6 +47,24 @@ def segment(value: object) -> str:
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return text
+
+
+def request_target(path: str, query: QueryItems) -> str:
+    """The request target of ``path`` (its parameters already encoded by :func:`segment`)
+    and ``query``, in order: what a literal part of the path holds that no URL may (a
+    space, a letter beyond ASCII, a lone ``%``) percent-encoded, and a ``?`` already in the
+    path starting the query. A target no upstream can take is an input error."""
+    if _NEEDS_QUOTING.search(path):
+        path = quote(_LONE_PERCENT.sub("%25", path), safe=_URL_PATH_CHARACTERS)
+    if query:
+        path += ("&" if "?" in path else "?") + urlencode(query)
+    if len(path) > MAX_URL_LENGTH:
+        raise InputError(
+            "arguments",
+            "request",
+            f"cannot be sent upstream: the URL is longer than {MAX_URL_LENGTH} characters",
+        )
+    return path
 
 
 def query_items(

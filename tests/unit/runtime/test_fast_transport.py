@@ -6,46 +6,18 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
 from naftiko_codegen.runtime import fast_transport
-from naftiko_codegen.runtime.fast_transport import AiohttpTransport, pooled_transport
+from naftiko_codegen.runtime.fast_transport import (
+    AiohttpTransport,
+    ConnectionPool,
+    pooled_transport,
+)
 
-Answer = Callable[[bytes, bytes], Awaitable[bytes]]
-
-
-@asynccontextmanager
-async def upstream(answer: Answer) -> AsyncIterator[str]:
-    """A raw HTTP/1.1 server on a free port: ``answer(head, body)`` writes each response."""
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while head := await reader.readuntil(b"\r\n\r\n"):
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                body = await reader.readexactly(length) if length else b""
-                writer.write(await answer(head, body))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        yield f"http://127.0.0.1:{port}"
-
-
-def response(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
-    lines = [f"HTTP/1.1 {status}", f"content-length: {len(body)}", *headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+from .loopback import Answer, response, upstream
 
 
 async def echo(head: bytes, body: bytes) -> bytes:
@@ -61,7 +33,7 @@ async def echo(head: bytes, body: bytes) -> bytes:
 def call(answer: Answer, method: str, path: str, **options: object) -> httpx.Response:
     async def go() -> httpx.Response:
         async with upstream(answer) as url:
-            transport = AiohttpTransport(4)
+            transport = AiohttpTransport(ConnectionPool(4))
             async with httpx.AsyncClient(base_url=url, transport=transport) as client:
                 return await client.request(method, path, **options)  # type: ignore[arg-type]
 
@@ -108,7 +80,10 @@ def test_connections_are_kept_alive_and_reused() -> None:
 
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        async with server, httpx.AsyncClient(base_url=url, transport=AiohttpTransport(4)) as c:
+        async with (
+            server,
+            httpx.AsyncClient(base_url=url, transport=AiohttpTransport(ConnectionPool(4))) as c,
+        ):
             for _ in range(5):
                 assert (await c.get("/")).status_code == 200
 
@@ -122,7 +97,7 @@ def test_a_refused_connection_is_a_connect_error() -> None:
         port = server.sockets[0].getsockname()[1]
         server.close()
         await server.wait_closed()
-        async with httpx.AsyncClient(transport=AiohttpTransport(4)) as client:
+        async with httpx.AsyncClient(transport=AiohttpTransport(ConnectionPool(4))) as client:
             await client.get(f"http://127.0.0.1:{port}/")
 
     with pytest.raises(httpx.ConnectError):
@@ -163,7 +138,10 @@ def test_a_dropped_kept_alive_connection_is_not_retried() -> None:
 
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        async with server, httpx.AsyncClient(base_url=url, transport=AiohttpTransport(4)) as c:
+        async with (
+            server,
+            httpx.AsyncClient(base_url=url, transport=AiohttpTransport(ConnectionPool(4))) as c,
+        ):
             assert (await c.get("/")).status_code == 200
             with pytest.raises(httpx.HTTPError):
                 await c.get("/")

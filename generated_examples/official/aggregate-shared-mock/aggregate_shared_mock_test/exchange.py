@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +73,8 @@ async def exchange(
     max_bytes: int,
     deadline: float,
 ) -> UpstreamResponse:
-    """Send ``request`` and read at most ``max_bytes`` of the answer within ``deadline`` s.
+    """Send ``request`` with httpx and read at most ``max_bytes`` of the answer within
+    ``deadline`` s.
 
     Connection failures and timeouts become :class:`UpstreamError` (502 and 504); an
     answer larger than ``max_bytes`` is cut off and reported as a 502 without being held
@@ -81,15 +82,16 @@ async def exchange(
     """
     try:
         async with asyncio.timeout(deadline):
-            return await _exchange(http, namespace, operation, request, max_bytes)
+            response = await _exchange(http, namespace, operation, request, max_bytes)
     except TimeoutError:
-        raise UpstreamError(
-            namespace,
-            operation,
-            504,
-            "Upstream timeout",
-            f"the upstream API did not finish answering within {deadline:g} s",
-        ) from None
+        raise past_deadline(namespace, operation, deadline) from None
+    return answered(response)
+
+
+def answered(response: UpstreamResponse) -> UpstreamResponse:
+    """``response``, logged (at debug level) as the answer of its operation."""
+    logger.debug("%s.%s -> %s", response.namespace, response.operation, response.status)
+    return response
 
 
 async def _exchange(
@@ -110,43 +112,73 @@ async def _exchange(
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > max_bytes:
-                raise UpstreamError(
-                    namespace,
-                    operation,
-                    502,
-                    "Upstream response too large",
-                    f"the upstream response exceeds the {max_bytes}-byte limit",
-                )
+                raise too_large(namespace, operation, max_bytes)
             chunks.append(chunk)
     except httpx.HTTPError as error:
         reason = "the upstream connection failed"
         raise _failure(error, namespace, operation, reason) from None
     finally:
         await response.aclose()
-    logger.debug("%s.%s -> %s", namespace, operation, response.status_code)
     return UpstreamResponse(
         namespace=namespace,
         operation=operation,
         status=response.status_code,
         content_type=response.headers.get("content-type", ""),
         content=b"".join(chunks),
-        headers=tuple(
-            (name, value)
-            for name, value in response.headers.multi_items()
-            if name.lower() in FORWARDED_RESPONSE_HEADERS
-        ),
+        headers=forwarded_headers(response.headers.multi_items()),
     )
+
+
+def forwarded_headers(
+    headers: Iterable[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    """The response headers REST passes on (``FORWARDED_RESPONSE_HEADERS``), in order,
+    named in lower case."""
+    pairs = ((name.lower(), value) for name, value in headers)
+    return tuple(pair for pair in pairs if pair[0] in FORWARDED_RESPONSE_HEADERS)
+
+
+def past_deadline(namespace: str, operation: str, deadline: float) -> UpstreamError:
+    """The 504 of an exchange that took longer than ``deadline`` s in all."""
+    return UpstreamError(
+        namespace,
+        operation,
+        504,
+        "Upstream timeout",
+        f"the upstream API did not finish answering within {deadline:g} s",
+    )
+
+
+def too_large(namespace: str, operation: str, max_bytes: int) -> UpstreamError:
+    """The 502 of an answer longer than ``max_bytes``."""
+    return UpstreamError(
+        namespace,
+        operation,
+        502,
+        "Upstream response too large",
+        f"the upstream response exceeds the {max_bytes}-byte limit",
+    )
+
+
+def transport_failure(
+    namespace: str, operation: str, kind: str, reason: str
+) -> UpstreamError:
+    """A transport failure named by its (httpx) ``kind``: a timeout is a 504, anything
+    else a 502 giving ``reason`` and the kind."""
+    if kind.endswith("Timeout"):
+        detail = "the upstream API did not answer in time"
+        return UpstreamError(namespace, operation, 504, "Upstream timeout", detail)
+    detail = f"{reason} ({kind})"
+    return UpstreamError(namespace, operation, 502, "Upstream unavailable", detail)
 
 
 def _failure(
     error: httpx.HTTPError, namespace: str, operation: str, reason: str
 ) -> UpstreamError:
-    """A timeout is a 504; any other transport failure a 502 naming its kind."""
-    if isinstance(error, httpx.TimeoutException):
-        detail = "the upstream API did not answer in time"
-        return UpstreamError(namespace, operation, 504, "Upstream timeout", detail)
-    detail = f"{reason} ({type(error).__name__})"
-    return UpstreamError(namespace, operation, 502, "Upstream unavailable", detail)
+    # every httpx timeout is a TimeoutException; the name of its class says which one
+    timeout = isinstance(error, httpx.TimeoutException)
+    kind = "Timeout" if timeout else type(error).__name__
+    return transport_failure(namespace, operation, kind, reason)
 
 
 def upstream_message(response: UpstreamResponse, limit: int = 2000) -> str:

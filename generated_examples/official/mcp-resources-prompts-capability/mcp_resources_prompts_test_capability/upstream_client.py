@@ -1,5 +1,10 @@
 """The client of one consumed API (one connection pool, bounded exchanges, credentials
 the caller may not override), and the clients of a package opened and closed together.
+
+An exchange goes the direct way, straight onto aiohttp's pool, unless it needs httpx:
+an authentication flow or event hooks on the client, a multipart body, or a transport
+given by the caller (tests). Both ways send the same request target
+(:func:`wire.request_target`) and fail alike (:mod:`exchange`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,13 @@ import httpx
 
 from .errors import InputError
 from .exchange import UpstreamResponse, exchange
-from .fast_transport import pooled_transport
+from .fast_transport import connection_pool, direct_headers, pooled_transport
+from .wire import request_target
+
+try:
+    from aiohttp import ClientTimeout
+except ImportError:  # pragma: no cover - exercised where the wheel is missing
+    ClientTimeout = None  # type: ignore[assignment,misc]
 
 MultipartParts = list[tuple[str, tuple[str | None, str, str | None]]]
 """``multipart/form-data`` parts: (name, (filename or None, value, content type or None))."""
@@ -74,20 +85,41 @@ class UpstreamClient(_Closing):
         base_url: str,
         settings: ClientSettings,
         transport: httpx.AsyncBaseTransport | None,
+        *,
+        params: dict[str, str] | None = None,
         **options: Any,
     ) -> None:
         self.max_response_bytes = settings.max_response_bytes
         self.total_timeout = settings.total_timeout
+        # query parameters of every request (an API key); sent first, in this order
+        self._fixed_query = list((params or {}).items())
+        pool = (
+            None
+            if transport is not None
+            else connection_pool(settings.upstream_connections)
+        )
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(
                 settings.read_timeout, connect=settings.connect_timeout
             ),
-            transport=transport or pooled_transport(settings.upstream_connections),
+            transport=transport
+            or pooled_transport(settings.upstream_connections, pool),
             follow_redirects=False,
             trust_env=False,
             **options,
         )
+        hooks = any(self._http.event_hooks.values())
+        self._pool = pool if self._http.auth is None and not hooks else None
+        if self._pool is not None:
+            # what httpx would merge into each request, merged once
+            self._base_url = str(self._http.base_url).removesuffix("/")
+            self._headers = direct_headers(self._http.headers)
+            self._timeout = ClientTimeout(
+                total=settings.total_timeout,
+                sock_connect=settings.connect_timeout,
+                sock_read=settings.read_timeout,
+            )
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -115,28 +147,40 @@ class UpstreamClient(_Closing):
         # header names are case-insensitive: a forwarded "content-type" counts
         if body is not None and all(name.lower() != "content-type" for name in headers):
             headers["Content-Type"] = body_type
+        if self._fixed_query:
+            query = self._fixed_query + query
+        target = request_target(path, query)
+        limit = self.max_response_bytes if max_bytes is None else max_bytes
+        if self._pool is not None and files is None:
+            merged = dict(self._headers)
+            for name, value in headers.items():
+                if not value.isascii():
+                    raise _unsendable(f"header {name!r} is not ASCII")
+                merged[name.lower()] = value
+            url = self._base_url + "/" + target.lstrip("/")
+            return await self._pool.exchange(
+                (self.namespace, operation),
+                method,
+                url,
+                merged,
+                body,
+                self._timeout,
+                limit,
+            )
         try:
             request = self._http.build_request(
-                method,
-                path,
-                params=tuple(query),
-                headers=headers,
-                content=body,
-                files=files,
+                method, target, headers=headers, content=body, files=files
             )
         except (httpx.InvalidURL, UnicodeEncodeError) as error:
             # an argument no URL or header can carry (too long, not encodable)
-            raise InputError(
-                "arguments", "request", f"cannot be sent upstream: {error}"
-            ) from None
+            raise _unsendable(str(error)) from None
         return await exchange(
-            self._http,
-            self.namespace,
-            operation,
-            request,
-            self.max_response_bytes if max_bytes is None else max_bytes,
-            self.total_timeout,
+            self._http, self.namespace, operation, request, limit, self.total_timeout
         )
+
+
+def _unsendable(reason: str) -> InputError:
+    return InputError("arguments", "request", f"cannot be sent upstream: {reason}")
 
 
 class UpstreamGroup(_Closing):

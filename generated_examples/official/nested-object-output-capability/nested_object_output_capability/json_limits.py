@@ -71,9 +71,14 @@ class Limits:
         """
         if body.lstrip()[:1] not in (b"[", b"{"):
             return None
-        depth = 0
         # quotes count: a string token is its escaped text between two quote bytes
         longest = self.max_string_length + 2
+        openings = body.count(b"{") + body.count(b"[")
+        if openings <= self.max_json_depth and len(body) <= longest:
+            return (
+                None  # too few brackets to nest too deep, too short for a long string
+            )
+        depth = 0
         for match in _TOKENS.finditer(body):
             token = match.group()
             if token[0] in _OPENING:
