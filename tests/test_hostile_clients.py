@@ -194,6 +194,23 @@ def test_abandoned_handshakes_hold_nothing_and_lock_nobody_out(
     assert not result.is_error, text_of(result)
 
 
+def test_a_stateless_server_offers_no_standalone_event_stream(
+    servers: dict[str, Running], upstream: RecordingUpstream
+) -> None:
+    """A ``GET /mcp`` would open a server-to-client stream on which a stateless server can
+    never send anything, held open for good: it is refused with 405 at once."""
+    github = servers["github"]
+    headers = {**MCP_HEADERS, "accept": "text/event-stream"}
+    with httpx.Client(timeout=10) as client:
+        for _ in range(50):
+            answer = client.get(github.mcp, headers=headers)
+            assert answer.status_code == 405
+            assert answer.headers["allow"] == "POST"
+            assert answer.json()["error"]["code"] == -32600
+    (result,) = mcp_calls(github, [("github-get-milestone", GITHUB_IDS)])
+    assert not result.is_error, text_of(result)
+
+
 # --- the logging policy ---------------------------------------------------------------------
 
 

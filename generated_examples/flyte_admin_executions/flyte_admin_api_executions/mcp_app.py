@@ -16,6 +16,8 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR
 from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import log_unexpected
 from .mcp_progress import with_progress
@@ -243,7 +245,40 @@ def streamable_http_app(
             yield
 
     app.router.lifespan_context = lifespan
+    if not sessions:
+        app.add_middleware(NoStandaloneStream)
     return app
+
+
+class NoStandaloneStream:
+    """ASGI middleware of a stateless server: ``GET /mcp`` is answered 405 (``Allow:
+    POST``), as the transport lets a server that offers no server-to-client stream do.
+    Without sessions nothing could ever be sent on one, and the SDK would hold it open,
+    and its connection, for good."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a standalone stream; pass anything else on."""
+        standalone = scope["type"] == "http" and scope["method"] == "GET"
+        if standalone and scope["path"].rstrip("/") == "/mcp":
+            refusal = JSONResponse(
+                {
+                    "jsonrpc": "2.0",
+                    "id": None,
+                    "error": {
+                        "code": -32600,
+                        "message": "this stateless server offers no event stream "
+                        "of its own: send requests with POST",
+                    },
+                },
+                status_code=405,
+                headers={"allow": "POST"},
+            )
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 async def serve_stdio(

@@ -139,6 +139,21 @@ def test_an_answer_is_decoded_with_its_safe_headers(way: str) -> None:
 
 
 @pytest.mark.parametrize("way", WAYS)
+def test_header_bytes_beyond_ascii_are_passed_on_unchanged(way: str) -> None:
+    raw = 'attachment; filename="café.txt"'.encode()
+
+    async def disposition(head: bytes, body: bytes) -> bytes:
+        head_end = b"content-disposition: " + raw
+        return response(b"{}", "content-type: application/json").replace(
+            b"\r\n\r\n", b"\r\n" + head_end + b"\r\n\r\n", 1
+        )
+
+    answer = send(way, disposition, path="/items")
+    ((name, value),) = answer.headers
+    assert (name, value.encode("latin-1")) == ("content-disposition", raw)
+
+
+@pytest.mark.parametrize("way", WAYS)
 def test_an_answer_over_the_limit_is_a_502(way: str) -> None:
     async def large(head: bytes, body: bytes) -> bytes:
         return response(b"x" * 2000)

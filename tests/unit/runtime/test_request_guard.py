@@ -169,3 +169,60 @@ def test_limits_must_be_positive() -> None:
     env.limit("MAX_BODY_BYTES", 10)
     with pytest.raises(ConfigError, match="P_MAX_BODY_BYTES must be at least 1"):
         env.check()
+
+
+def serve_rest(app: Any, receive: Receive) -> list[dict[str, Any]]:
+    """Run one REST request through a guard around ``app``; what it sent."""
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/slow", "headers": []}
+    guard = RequestGuard(app, limits=LIMITS, protocol="rest")
+    asyncio.run(asyncio.wait_for(guard(scope, receive, send), timeout=10))
+    return sent
+
+
+def test_a_request_whose_client_leaves_is_cancelled_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cancelled: list[bool] = []
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> Any:
+        if messages:
+            return messages.pop()
+        await asyncio.sleep(0.2)  # the client goes away while the upstream is slow
+        return {"type": "http.disconnect"}
+
+    async def slow_upstream(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+
+    with caplog.at_level(logging.INFO):
+        sent = serve_rest(slow_upstream, receive)
+    assert cancelled == [True]
+    assert sent == []
+    assert "GET /slow cancelled: the client disconnected" in caplog.text
+
+
+def test_a_quick_request_leaves_no_watcher_behind() -> None:
+    received: list[str] = []
+
+    async def receive() -> Any:
+        received.append("receive")
+        if len(received) == 1:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # a client that stays: only a watcher would wait here
+        raise AssertionError("unreachable")
+
+    sent = serve_rest(echo, receive)
+    assert [message["type"] for message in sent] == [
+        "http.response.start",
+        "http.response.body",
+    ]
+    assert received == ["receive"]  # answered before anyone watched for a disconnect

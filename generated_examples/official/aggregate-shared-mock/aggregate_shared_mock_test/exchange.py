@@ -119,23 +119,32 @@ async def _exchange(
         raise _failure(error, namespace, operation, reason) from None
     finally:
         await response.aclose()
+    content_type, headers = answer_headers(response.headers.raw)
     return UpstreamResponse(
         namespace=namespace,
         operation=operation,
         status=response.status_code,
-        content_type=response.headers.get("content-type", ""),
+        content_type=content_type,
         content=b"".join(chunks),
-        headers=forwarded_headers(response.headers.multi_items()),
+        headers=headers,
     )
 
 
-def forwarded_headers(
-    headers: Iterable[tuple[str, str]],
-) -> tuple[tuple[str, str], ...]:
-    """The response headers REST passes on (``FORWARDED_RESPONSE_HEADERS``), in order,
-    named in lower case."""
-    pairs = ((name.lower(), value) for name, value in headers)
-    return tuple(pair for pair in pairs if pair[0] in FORWARDED_RESPONSE_HEADERS)
+def answer_headers(
+    raw: Iterable[tuple[bytes, bytes]],
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The content type of an answer and the headers REST passes on
+    (``FORWARDED_RESPONSE_HEADERS``, in order, named in lower case), from the raw header
+    bytes read as latin-1: a header passed on is the byte string received."""
+    content_type = ""
+    forwarded: list[tuple[str, str]] = []
+    for raw_name, raw_value in raw:
+        name = raw_name.decode("latin-1").lower()
+        if name == "content-type":
+            content_type = raw_value.decode("latin-1")
+        elif name in FORWARDED_RESPONSE_HEADERS:
+            forwarded.append((name, raw_value.decode("latin-1")))
+    return content_type, tuple(forwarded)
 
 
 def past_deadline(namespace: str, operation: str, deadline: float) -> UpstreamError:

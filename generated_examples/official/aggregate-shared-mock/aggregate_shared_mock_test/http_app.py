@@ -48,10 +48,17 @@ def passthrough(upstream: UpstreamResponse) -> Response:
     """The upstream answer, unchanged: status, content type (byte for byte, no charset
     added) and body."""
     response = Response(content=upstream.content, status_code=upstream.status)
-    for name, value in upstream.headers:
-        response.headers.append(name, value)
+    # written as raw headers: the content type exactly as the upstream sent it
+    response.raw_headers = [
+        (b"content-length", str(len(upstream.content)).encode("latin-1")),
+        *(
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in upstream.headers
+        ),
+    ]
     if upstream.content_type:
-        response.headers["content-type"] = upstream.content_type
+        content_type = upstream.content_type.encode("latin-1")
+        response.raw_headers.append((b"content-type", content_type))
     return response
 
 
@@ -70,6 +77,8 @@ def passthrough_query(
     request: Request, declared: Iterable[str]
 ) -> list[tuple[str, str]]:
     """The request's query pairs that no declared input consumes, in their original order."""
+    if not request.scope.get("query_string"):
+        return []
     consumed = set(declared)
     return [(k, v) for k, v in request.query_params.multi_items() if k not in consumed]
 

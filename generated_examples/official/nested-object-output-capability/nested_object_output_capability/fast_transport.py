@@ -21,8 +21,8 @@ import httpx
 from .errors import UpstreamError
 from .exchange import (
     UpstreamResponse,
+    answer_headers,
     answered,
-    forwarded_headers,
     past_deadline,
     too_large,
     transport_failure,
@@ -128,14 +128,15 @@ class ConnectionPool:
             raise _failure(names, "ReadError", reached=True) from None
         finally:
             response.release()
+        content_type, forwarded = answer_headers(response.raw_headers)
         return answered(
             UpstreamResponse(
                 namespace=names[0],
                 operation=names[1],
                 status=response.status,
-                content_type=response.headers.get("content-type", ""),
+                content_type=content_type,
                 content=b"".join(chunks),
-                headers=forwarded_headers(response.headers.items()),
+                headers=forwarded,
             )
         )
 
@@ -221,10 +222,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise httpx.RemoteProtocolError(str(error), request=request) from error
         return httpx.Response(
             response.status,
-            headers=[
-                (k.decode("latin-1"), v.decode("latin-1"))
-                for k, v in response.raw_headers
-            ],
+            headers=list(response.raw_headers),
             stream=_Body(response),
             request=request,
         )

@@ -21,6 +21,10 @@ from .json_limits import Limits, LimitSettings
 
 _logger = logging.getLogger(__name__)
 
+WATCH_AFTER = 0.05
+"""Seconds a REST request runs before a disconnect of its client is watched for (and
+then cancels it, its upstream call with it)."""
+
 AdapterKind = Literal["rest", "mcp"]
 """Which adapter a guard serves: REST answers with problem documents, MCP with JSON-RPC
 errors."""
@@ -221,6 +225,7 @@ class RequestGuard:
             return
         request = asyncio.current_task()
         assert request is not None
+        loop = asyncio.get_running_loop()
 
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
@@ -234,9 +239,12 @@ class RequestGuard:
                 )
             request.cancel()
 
-        # one task waits for the client to go away while this one serves it (an anyio
-        # task group does the same at about three times the cost per request)
-        watcher = asyncio.get_running_loop().create_task(watch())
+        watchers: list[asyncio.Task[None]] = []
+        # most requests are answered before anyone could tell that their client left:
+        # only one still running after WATCH_AFTER s gets a task waiting for that
+        timer = loop.call_later(
+            WATCH_AFTER, lambda: watchers.append(loop.create_task(watch()))
+        )
         try:
             await run()
         except asyncio.CancelledError:
@@ -244,7 +252,9 @@ class RequestGuard:
             if not disconnected.is_set() or request.uncancel() > 0:
                 raise
         finally:
-            watcher.cancel()
+            timer.cancel()
+            for watcher in watchers:
+                watcher.cancel()
 
     def _internal_error(self, request_id: str) -> JSONResponse:
         message = (
