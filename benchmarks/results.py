@@ -103,6 +103,11 @@ class Config:
     """Also time ``build --check`` of the largest point with the cache filled."""
     mcp_warmup_s: float = 0.5
     """The same for the MCP targets."""
+    soak_duration: float = 60.0
+    """Seconds of steady load on the generated REST server in the soak section."""
+    soak_connections: int = 64
+    soak_sample_s: float = 2.0
+    """Interval between two readings of the server's resident memory during the soak."""
     corpus: bool = True
     """Build the whole Flyte Admin API and the corpus files too (not only the Flyte capability)."""
     dependencies: list[str] = field(default_factory=lambda: list(DEPENDENCIES))
@@ -132,6 +137,8 @@ class Config:
             batch_sizes=[10, 30],
             batch_repeats=1,
             batch_check=False,
+            soak_duration=10.0,
+            soak_sample_s=1.0,
         )
 
     @classmethod
@@ -162,6 +169,8 @@ class Config:
             batch_repeats=1,
             batch_check=False,
             dependencies=["httpx"],
+            soak_duration=1.0,
+            soak_sample_s=0.1,
         )
 
 
