@@ -87,8 +87,9 @@ class Config:
     generator_reps: int = 3
     big_procs: int = 1
     """Samples of the larger corpus specs."""
-    runtime_reserve: float = 360.0
-    """Seconds of the budget the large builds leave for the sections after them."""
+    runtime_reserve: float = 430.0
+    """Seconds of the budget the large builds leave for the sections after them (the soak's
+    ~70 s included)."""
     profile_duration: float = 2.0
     profile_concurrency: int = 8
     """Connections (REST) or sessions (MCP) loading each server while it is profiled."""
@@ -132,7 +133,7 @@ class Config:
             synthetic_large=[],
             footprint_reps=2,
             generator_reps=1,
-            runtime_reserve=120.0,
+            runtime_reserve=135.0,
             profile_duration=1.0,
             batch_sizes=[10, 30],
             batch_repeats=1,
