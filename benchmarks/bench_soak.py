@@ -197,13 +197,15 @@ def chapter(results: Results) -> str:
     cfg = results.config
     out = [f"## {title}\n"]
     out.append(
-        f"The generated REST server (GET one execution, as in chapter 2), alone on its CPU, "
-        f"under {cfg.soak_connections} connections of "
-        f"{'wrk' if results.environment.wrk else '`loadgen.py`'} on the other CPU for "
+        f"The generated REST server (GET one execution, as in chapter 2), "
+        f"{'alone on its CPU' if results.pinning else 'not pinned'}, under "
+        f"{cfg.soak_connections} connections of "
+        f"{'wrk' if results.environment.wrk else '`loadgen.py`'} "
+        f"{'on the other CPU ' if results.pinning else ''}for "
         f"{cfg.soak_duration:.0f} s, after a {cfg.warmup_s:g} s warm-up at the same concurrency; "
         f"its resident memory (VmRSS from /proc) is read every {cfg.soak_sample_s:g} s during "
         f"the load. Memory is {RULE}. The MCP server is not soaked (another minute of "
-        "`make bench`, and `mcp_load.py` has not been run at 64 sessions).\n"
+        f"`make bench`, and `mcp_load.py` has not been run at {cfg.soak_connections} sessions).\n"
     )
     load_rows, memory_rows = [], []
     for name, soak in section.runs.items():
