@@ -171,7 +171,7 @@ def target(results: Results) -> list[str]:
     section = SOAK.result(results)
     soak = section.runs.get("generated") if section else None
     if soak is None:
-        return ["generated REST memory flat under a soak", "not measured (see Problems)", "n/a"]
+        return ["generated REST memory flat under a soak", "not measured (see chapter 6)", "n/a"]
     title = (
         f"generated REST memory flat, {soak.connections} connections for "
         f"{soak.duration_s:.0f} s (second-half median RSS ≤ first half's + max({FLAT_PCT:.0f} %, "
@@ -193,7 +193,8 @@ def chapter(results: Results) -> str:
     title = "6. Soak: the REST server under steady load"
     section = SOAK.result(results)
     if section is None or not section.runs:
-        return not_measured(title, results.errors.get("soak"))
+        why = results.errors.get("soak") or "; ".join(section.notes if section else [])
+        return not_measured(title, why or None)
     cfg = results.config
     out = [f"## {title}\n"]
     out.append(
