@@ -15,6 +15,7 @@ import bench_footprint
 import bench_mcp
 import bench_profiles
 import bench_rest
+import bench_soak
 import report_build
 from bench_build import BUILD
 from bench_generators import GENERATORS
@@ -27,6 +28,7 @@ SECTIONS: list[Section[Any]] = [
     LARGE,
     GENERATORS,
     bench_rest.REST,
+    bench_soak.SOAK,
     bench_mcp.MCP,
     bench_footprint.FOOTPRINT,
     bench_profiles.PROFILES,
@@ -38,6 +40,7 @@ CHAPTERS: list[Callable[[Results], str]] = [
     bench_mcp.chapter,
     bench_footprint.chapter,
     bench_batch.results_chapter,
+    bench_soak.chapter,
     bench_profiles.chapter,  # "Where the time goes": the Findings follow it
 ]
 

@@ -17,6 +17,7 @@ import bench_batch
 import bench_generators
 import bench_mcp
 import bench_rest
+import bench_soak
 import findings
 import report_build
 from bench_profiles import PROFILES
@@ -28,6 +29,7 @@ from results import Results, load
 TARGETS: list[Callable[[Results], list[str]]] = [
     bench_rest.target,
     bench_rest.ceiling_target,
+    bench_soak.target,
     bench_mcp.target,
     report_build.flyte_target,
     report_build.flat_target,

@@ -87,8 +87,9 @@ class Config:
     generator_reps: int = 3
     big_procs: int = 1
     """Samples of the larger corpus specs."""
-    runtime_reserve: float = 360.0
-    """Seconds of the budget the large builds leave for the sections after them."""
+    runtime_reserve: float = 430.0
+    """Seconds of the budget the large builds leave for the sections after them (the soak's
+    ~70 s included)."""
     profile_duration: float = 2.0
     profile_concurrency: int = 8
     """Connections (REST) or sessions (MCP) loading each server while it is profiled."""
@@ -103,6 +104,11 @@ class Config:
     """Also time ``build --check`` of the largest point with the cache filled."""
     mcp_warmup_s: float = 0.5
     """The same for the MCP targets."""
+    soak_duration: float = 60.0
+    """Seconds of steady load on the generated REST server in the soak section."""
+    soak_connections: int = 64
+    soak_sample_s: float = 2.0
+    """Interval between two readings of the server's resident memory during the soak."""
     corpus: bool = True
     """Build the whole Flyte Admin API and the corpus files too (not only the Flyte capability)."""
     dependencies: list[str] = field(default_factory=lambda: list(DEPENDENCIES))
@@ -127,11 +133,13 @@ class Config:
             synthetic_large=[],
             footprint_reps=2,
             generator_reps=1,
-            runtime_reserve=120.0,
+            runtime_reserve=135.0,
             profile_duration=1.0,
             batch_sizes=[10, 30],
             batch_repeats=1,
             batch_check=False,
+            soak_duration=10.0,
+            soak_sample_s=1.0,
         )
 
     @classmethod
@@ -162,6 +170,8 @@ class Config:
             batch_repeats=1,
             batch_check=False,
             dependencies=["httpx"],
+            soak_duration=1.0,
+            soak_sample_s=0.1,
         )
 
 

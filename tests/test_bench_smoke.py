@@ -197,6 +197,20 @@ def test_rest(smoke: Smoke) -> None:
     assert rest.notes == []
 
 
+def test_soak(smoke: Smoke) -> None:
+    soak = smoke.section("soak")
+    assert set(soak.runs) == {"generated"} and soak.notes == []
+    run = soak.runs["generated"]
+    assert run.connections == 64 and run.duration_s == smoke.results.config.soak_duration
+    assert_runs([run.load])
+    assert run.start_kib > 0 and run.end_kib > 0 and run.peak_kib >= run.max_kib() > 0
+    times = [t for t, _ in run.rss_kib]
+    assert times == sorted(times) and times[0] < run.duration_s / 2 <= times[-1], run.rss_kib
+    flatness = run.flatness()  # enough samples in each half for a verdict, whichever it is
+    assert flatness is not None and flatness.allowed_kib >= 2048, run.rss_kib
+    assert "64 connections for 1 s" in smoke.markdown
+
+
 def test_mcp(smoke: Smoke) -> None:
     mcp = smoke.section("mcp")
     runs = mcp.points["sessions=1"]["generated"]
@@ -277,6 +291,7 @@ def test_report_renders_again_from_results_json(smoke: Smoke) -> None:
         "## 3. MCP runtime",
         "## 4. Footprint",
         "## 5. Batch build: one process for many capabilities",
+        "## 6. Soak: the REST server under steady load",
         "## Where the time goes, and what is ours",
         "## Problems met, and notes",
     ]
