@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from fastapi import FastAPI
 from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -96,9 +97,12 @@ class CapabilityApp(FastAPI):
         **settings: Any,
     ) -> None:
         self.openapi_document = openapi_document
+        # whether FastAPI's own telemetry may trace requests: assumed until start-up tells
+        self.native_telemetry = True
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            self.native_telemetry = _native_telemetry_enabled(self)
             async with upstreams:
                 yield
 
@@ -112,6 +116,13 @@ class CapabilityApp(FastAPI):
         """Serve a request, routed by its raw path (:func:`routing_path`)."""
         if scope["type"] == "http":
             scope["path"] = routing_path(scope)
+            if not self.native_telemetry:
+                # what FastAPI does for a request it does not trace, without asking
+                # the telemetry providers again for every request
+                if self.root_path:
+                    scope["root_path"] = self.root_path
+                await Starlette.__call__(self, scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
     def openapi(self) -> dict[str, Any]:
@@ -132,6 +143,13 @@ class CapabilityApp(FastAPI):
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
+
+
+def _native_telemetry_enabled(app: FastAPI) -> bool:
+    """Whether FastAPI's native telemetry (where the installed FastAPI has it) is set up
+    to trace, asked once at start-up: a provider is configured before the app starts."""
+    telemetry = getattr(app, "_native_telemetry", None)
+    return telemetry is not None and bool(telemetry.enabled())
 
 
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:

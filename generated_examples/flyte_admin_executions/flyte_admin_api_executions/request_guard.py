@@ -119,34 +119,41 @@ class RequestGuard:
         await self._serve(scope, body, receive, send)
 
     def _check_head(self, scope: Scope) -> tuple[int, str] | None:
-        headers = {
-            name.decode("latin-1"): value.decode("latin-1")
-            for name, value in scope["headers"]
-        }
+        # ASGI header names are lower case; only three are looked at
+        host = origin = length = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+            elif name == b"origin":
+                origin = value
+            elif name == b"content-length":
+                length = value
         if self.allowed_hosts:
-            host = headers.get("host", "").lower()
-            if not _allowed(host, self.allowed_hosts, strip_port=True):
+            host_text = (host or b"").decode("latin-1").lower()
+            if not _allowed(host_text, self.allowed_hosts, strip_port=True):
                 return 421, (
-                    f"Host {host!r} is not served here "
+                    f"Host {host_text!r} is not served here "
                     f"(setting {self.env_prefix}ALLOWED_HOSTS)"
                 )
-            origin = headers.get("origin")
-            if origin is not None and not _allowed(
-                origin.lower(), self.allowed_origins, strip_port=False
+            origin_text = None if origin is None else origin.decode("latin-1")
+            if origin_text is not None and not _allowed(
+                origin_text.lower(), self.allowed_origins, strip_port=False
             ):
                 return 403, (
-                    f"Origin {origin!r} is not allowed "
+                    f"Origin {origin_text!r} is not allowed "
                     f"(setting {self.env_prefix}ALLOWED_ORIGINS)"
                 )
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.limits.max_body_bytes:
+        declared = length is not None and length.isdigit()
+        if declared and int(length or 0) > self.limits.max_body_bytes:
             return 413, self.limits.body_too_large()
         raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         query = scope.get("query_string", b"")
+        longest = self.limits.max_string_length
+        if len(raw) + len(query) <= longest:
+            return None  # no segment or value can be longer than the whole target
         pieces = raw.split(b"?", 1)[0].split(b"/") + query.replace(b"=", b"&").split(
             b"&"
         )
-        longest = self.limits.max_string_length
         # a percent-encoded character is three bytes: only long pieces are decoded
         for piece in pieces:
             if len(piece) > longest and len(unquote(piece.decode("latin-1"))) > longest:
