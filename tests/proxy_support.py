@@ -209,7 +209,8 @@ class RecordingUpstream:
             return False
         if reply.mode == "drip":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
-            conn.sendall(b"Content-Length: 1000000\r\n\r\n")
+            # a length within MAX_RESPONSE_BYTES: only the deadline can end it
+            conn.sendall(b"Content-Length: 100000\r\n\r\n")
             while not release.wait(0.2):  # one byte every 0.2 s: never a read timeout
                 conn.sendall(b" ")
             return False

@@ -38,14 +38,22 @@ class DirectRoutes:
         handlers: Mapping[Any, Handler],
         fallback: ASGIApp,
     ) -> None:
-        self.routes = _leading_plain_routes(routes)
+        self.routes = [
+            (route.path_format.split("{", 1)[0], route)
+            for route in _leading_plain_routes(routes)
+        ]
         self.handlers: dict[Any, Handler] = dict(handlers)
         self.fallback = fallback
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve ``scope`` by the first route that matches it in full, else fall back."""
         if scope["type"] == "http":
-            for route in self.routes:
+            # a route whose literal beginning the path lacks cannot match (with a root
+            # path, Starlette matches what follows it: every route is asked then)
+            path = None if scope.get("root_path") else scope["path"]
+            for prefix, route in self.routes:
+                if path is not None and not path.startswith(prefix):
+                    continue
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
                     scope.update(child_scope)

@@ -23,6 +23,7 @@ from .exchange import (
     UpstreamResponse,
     answer_headers,
     answered,
+    declared_too_large,
     past_deadline,
     too_large,
     transport_failure,
@@ -50,6 +51,9 @@ class ConnectionPool:
         self._connections = connections
         self._keepalive = keepalive
         self._session: aiohttp.ClientSession | None = None
+        self.headers: dict[str, str] = {}
+        """Headers of every request, unless it sends its own of the same name (set
+        before the first request: the session is made with them)."""
 
     def session(self) -> aiohttp.ClientSession:
         """The session of the running event loop's pool."""
@@ -62,6 +66,7 @@ class ConnectionPool:
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
+                headers=self.headers,
                 auto_decompress=False,
                 trust_env=False,
                 # the caller sets the headers it means to send; aiohttp adds none of its own
@@ -84,15 +89,16 @@ class ConnectionPool:
         names: tuple[str, str],
         method: str,
         url: str,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | None,
         body: bytes | None,
         timeout: aiohttp.ClientTimeout,
         max_bytes: int,
     ) -> UpstreamResponse:
-        """Send one request to ``url`` (already encoded) and read at most ``max_bytes``
-        of its decoded answer, all within ``timeout.total`` s (aiohttp keeps that deadline
-        at no extra cost); ``names`` (namespace, operation) name it in errors, which are
-        those of the httpx path (:func:`exchange.exchange`)."""
+        """Send one request to ``url`` (already encoded), with :attr:`headers` and its
+        own ``headers``, and read at most ``max_bytes`` of its decoded answer, all within
+        ``timeout.total`` s (aiohttp keeps that deadline at no extra cost); ``names``
+        (namespace, operation) name it in errors, which are those of the httpx path
+        (:func:`exchange.exchange`)."""
         try:
             response = await self.session().request(
                 method,
@@ -113,13 +119,7 @@ class ConnectionPool:
         except aiohttp.ClientError:
             raise _failure(names, "RemoteProtocolError", reached=False) from None
         try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.content.iter_chunked(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise too_large(*names, max_bytes)
-                chunks.append(chunk)
+            content = await _read(response, names, max_bytes)
         except aiohttp.SocketTimeoutError:
             raise _failure(names, "ReadTimeout", reached=True) from None
         except TimeoutError:
@@ -135,7 +135,7 @@ class ConnectionPool:
                 operation=names[1],
                 status=response.status,
                 content_type=content_type,
-                content=b"".join(chunks),
+                content=content,
                 headers=forwarded,
             )
         )
@@ -147,10 +147,35 @@ class ConnectionPool:
             self._session = None
 
 
+async def _read(
+    response: aiohttp.ClientResponse, names: tuple[str, str], max_bytes: int
+) -> bytes:
+    """The decoded body, at most ``max_bytes`` of it, read at once when its declared
+    length is all it can be (not compressed) and in chunks counted as they come
+    otherwise."""
+    if declared_too_large(response.headers, max_bytes):
+        raise too_large(*names, max_bytes)
+    if (
+        response.content_length is not None
+        and "Content-Encoding" not in response.headers
+    ):
+        # the declared length bounds it (a HEAD answer or a 204 has no body at all)
+        return await response.read()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large(*names, max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def direct_headers(defaults: httpx.Headers) -> dict[str, str]:
-    """The headers every direct request starts from: the httpx client's own (its defaults
-    and the API's static headers), accepting only the encodings aiohttp decodes."""
-    headers = {name: value for name, value in defaults.items()}
+    """The headers every direct request starts from (:attr:`ConnectionPool.headers`): the
+    httpx client's own (its defaults and the API's static headers), accepting only the
+    encodings aiohttp decodes."""
+    headers = dict(defaults.items())
     headers["accept-encoding"] = _DIRECT_ENCODINGS
     return headers
 

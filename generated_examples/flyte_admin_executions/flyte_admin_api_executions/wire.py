@@ -19,6 +19,8 @@ MAX_URL_LENGTH = 65536
 _URL_PATH_CHARACTERS = "/?!$&'()*+,;=:@%"
 """Characters a path keeps as they are, beside letters, digits and ``-._~`` (RFC 3986)."""
 _NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9\-._~/?!$&'()*+,;=:@%]|%(?![0-9A-Fa-f]{2})")
+_UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]*")
+"""Text a path segment carries as it is (RFC 3986's unreserved characters)."""
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
@@ -41,7 +43,9 @@ def to_text(value: object) -> str:
 def segment(value: object) -> str:
     """Percent-encode ``value`` as exactly one path segment (``/``, ``?``, ``#``, ``.`` and
     ``..`` too); an empty value is refused, as it would call another upstream path."""
-    text = quote(to_text(value), safe="")
+    text = to_text(value)
+    if not _UNRESERVED.fullmatch(text):
+        text = quote(text, safe="")
     if not text:
         raise InputError("path", "path", "a path parameter must not be empty")
     if text in (".", ".."):

@@ -98,11 +98,16 @@ def test_a_literal_path_is_encoded_where_no_url_may_hold_it(way: str) -> None:
 @pytest.mark.parametrize("way", WAYS)
 def test_headers_and_body_reach_the_upstream(way: str) -> None:
     seen = seen_by_upstream(
-        way, method="POST", path="/items", headers={"X-Trace": "t1"}, body=b'{"a":1}'
+        way,
+        method="POST",
+        path="/items",
+        headers={"X-Trace": "t1", "Accept": "application/json"},
+        body=b'{"a":1}',
     )
     assert seen["body"] == '{"a":1}'
     headers = seen["headers"]
     assert headers["x-trace"] == "t1"
+    assert headers["accept"] == "application/json"  # the caller's, not the default
     assert headers["content-type"] == "application/json"
     assert headers["content-length"] == "7"
     assert {"host", "accept", "accept-encoding", "user-agent"} <= set(headers)
@@ -154,6 +159,29 @@ def test_header_bytes_beyond_ascii_are_passed_on_unchanged(way: str) -> None:
 
 
 @pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize(("method", "status"), [("HEAD", "200 OK"), ("GET", "204 No Content")])
+def test_an_answer_without_a_body_is_empty_whatever_its_length_says(
+    way: str, method: str, status: str
+) -> None:
+    async def bodiless(head: bytes, body: bytes) -> bytes:
+        return f"HTTP/1.1 {status}\r\ncontent-length: 10\r\n\r\n".encode()
+
+    answer = send(way, bodiless, method=method, path="/items")
+    assert (answer.status, answer.content) == (int(status[:3]), b"")
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_declared_length_over_the_limit_is_refused_before_it_is_read(way: str) -> None:
+    async def announced(head: bytes, body: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n" + b"x" * 10
+
+    with pytest.raises(UpstreamError) as failure:
+        send(way, announced, path="/items")
+    assert failure.value.status == 502
+    assert "1000-byte limit" in failure.value.detail
+
+
+@pytest.mark.parametrize("way", WAYS)
 def test_an_answer_over_the_limit_is_a_502(way: str) -> None:
     async def large(head: bytes, body: bytes) -> bytes:
         return response(b"x" * 2000)
@@ -199,6 +227,30 @@ def test_an_upstream_that_keeps_trickling_is_cut_at_the_deadline(way: str) -> No
 
 
 @pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize("encoding", ["", "content-encoding: gzip"])
+def test_an_answer_cut_short_is_a_502(way: str, encoding: str) -> None:
+    async def go() -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            lines = ["HTTP/1.1 200 OK", "content-length: 100", *([encoding] if encoding else [])]
+            head = "\r\n".join(lines) + "\r\n\r\n"
+            writer.write(head.encode() + gzip.compress(b"x" * 500)[:10])
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        transport = pooled_transport(4) if way == "httpx" else None
+        async with server, Api(url, Limits(), transport) as client:
+            await client._send("op", "GET", "/items", [], {})
+
+    with pytest.raises(UpstreamError) as failure:
+        asyncio.run(go())
+    assert failure.value.status == 502
+    assert failure.value.detail.startswith("the upstream connection failed")
+
+
+@pytest.mark.parametrize("way", WAYS)
 def test_a_refused_connection_is_a_502_naming_it(way: str) -> None:
     async def go() -> None:
         server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
@@ -221,4 +273,5 @@ def test_an_authentication_flow_or_event_hooks_go_the_httpx_way() -> None:
     plain = Api("http://up.test", Limits(), None, headers={"Authorization": "Bearer t"})
     assert digest._pool is None and hooked._pool is None
     assert plain._pool is not None
-    assert plain._headers["authorization"] == "Bearer t"
+    assert plain._pool is not None
+    assert plain._pool.headers["authorization"] == "Bearer t"

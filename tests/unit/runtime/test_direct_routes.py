@@ -123,7 +123,12 @@ def test_only_leading_plain_async_routes_are_served_directly() -> None:
         Route("/c", item),
     ]
     direct = DirectRoutes(routes, {}, fallback=FastAPI())
-    assert [route.path for route in direct.routes] == ["/a"]
+    assert [route.path for _, route in direct.routes] == ["/a"]
+
+
+def test_under_a_root_path_every_route_is_asked() -> None:
+    with TestClient(capability_app(), root_path="/api") as client:
+        assert client.get("/api/items/a").json() == {"id": "a", "via": "plain"}
 
 
 def test_an_unexpected_failure_is_left_to_the_guard() -> None:

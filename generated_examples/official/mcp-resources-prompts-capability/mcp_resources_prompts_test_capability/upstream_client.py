@@ -114,7 +114,7 @@ class UpstreamClient(_Closing):
         if self._pool is not None:
             # what httpx would merge into each request, merged once
             self._base_url = str(self._http.base_url).removesuffix("/")
-            self._headers = direct_headers(self._http.headers)
+            self._pool.headers = direct_headers(self._http.headers)
             self._timeout = ClientTimeout(
                 total=settings.total_timeout,
                 sock_connect=settings.connect_timeout,
@@ -152,17 +152,15 @@ class UpstreamClient(_Closing):
         target = request_target(path, query)
         limit = self.max_response_bytes if max_bytes is None else max_bytes
         if self._pool is not None and files is None:
-            merged = dict(self._headers)
             for name, value in headers.items():
                 if not value.isascii():
                     raise _unsendable(f"header {name!r} is not ASCII")
-                merged[name.lower()] = value
             url = self._base_url + "/" + target.lstrip("/")
             return await self._pool.exchange(
                 (self.namespace, operation),
                 method,
                 url,
-                merged,
+                headers or None,
                 body,
                 self._timeout,
                 limit,
