@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from . import ir
-from .emitters.auth import auth_challenge, auth_check, auth_imports, oauth2_middleware
+from .emitters.auth import auth_imports, auth_middleware, credentials_middleware
 from .emitters.container import container_ports, exec_form, health_probe
 from .emitters.expressions import (
     body_args,
@@ -117,10 +117,9 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
             body_encoders,
             used_inputs,
             input_checks,
-            auth_check,
+            auth_middleware,
+            credentials_middleware,
             auth_imports,
-            auth_challenge,
-            oauth2_middleware,
             adapter_step_imports,
             decoder_expr,
             container_ports,
