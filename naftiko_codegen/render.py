@@ -38,6 +38,7 @@ from .emitters.usage import (
     cap_params,
     cap_steps,
     input_checks,
+    reads_path_input,
     used_inputs,
     uses_to_text,
 )
@@ -116,6 +117,7 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
             path_operands,
             body_encoders,
             used_inputs,
+            reads_path_input,
             input_checks,
             auth_middleware,
             credentials_middleware,
