@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import CompilationFailed, Diagnostic, Path, Severity
+from .locations import display_relative
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest spec file accepted (10 MiB)."""
@@ -105,6 +106,17 @@ class Document:
     imported: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Files a front-end read to build this document (imports): path relative to
     ``directory`` (POSIX) → SHA-256 of the file."""
+
+    def relative_name(self, target: FsPath) -> str:
+        """``target`` relative to the directory the document was read from, POSIX style
+        (never absolute); only for a document read from a file."""
+        assert self.directory is not None
+        return display_relative(target, self.directory)
+
+    def sibling_name(self, target: FsPath) -> str:
+        """How diagnostics name ``target``, a file read beside this document: its
+        :meth:`relative_name` in the folder of the document's own name."""
+        return os.path.join(os.path.dirname(self.file), self.relative_name(target))
 
     def origin(self, path: Path) -> tuple[Document, Path, bool] | None:
         """The written document, path and key flag of ``path`` (``None``: written here)."""
