@@ -110,14 +110,10 @@ class Diagnostic:
             f"{self.file}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: "
             f"{self.message}"
         )
-        lines = [head, f"  at: {self.json_path}"]
-        if self.found is not None:
-            lines.append(f"  found: {self.found}")
-        if self.expected is not None:
-            lines.append(f"  expected: {self.expected}")
-        if self.hint is not None:
-            lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
+        details = detail_lines(
+            at=self.json_path, found=self.found, expected=self.expected, hint=self.hint
+        )
+        return "\n".join([head, *details])
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready mapping of every field (``validate --format json``)."""
@@ -182,6 +178,12 @@ class CompilationFailed(Exception):
         self.diagnostics = sorted_diagnostics(diagnostics)
         self.language = language
         """The language the spec is written in, once it was read that far."""
+
+
+def detail_lines(**details: str | None) -> list[str]:
+    """The indented ``  <name>: <value>`` lines under a diagnostic's first line, one for
+    each detail that is set, in the order given."""
+    return [f"  {name}: {value}" for name, value in details.items() if value is not None]
 
 
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

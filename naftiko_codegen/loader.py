@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import CompilationFailed, Diagnostic, Path, Severity
+from .locations import display_relative
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Largest spec file accepted (10 MiB)."""
@@ -105,6 +106,17 @@ class Document:
     imported: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Files a front-end read to build this document (imports): path relative to
     ``directory`` (POSIX) → SHA-256 of the file."""
+
+    def relative_name(self, target: FsPath) -> str:
+        """``target`` relative to the directory the document was read from, POSIX style
+        (never absolute); only for a document read from a file."""
+        assert self.directory is not None
+        return display_relative(target, self.directory)
+
+    def sibling_name(self, target: FsPath) -> str:
+        """How diagnostics name ``target``, a file read beside this document: its
+        :meth:`relative_name` in the folder of the document's own name."""
+        return os.path.join(os.path.dirname(self.file), self.relative_name(target))
 
     def origin(self, path: Path) -> tuple[Document, Path, bool] | None:
         """The written document, path and key flag of ``path`` (``None``: written here)."""
@@ -294,42 +306,43 @@ def load_document(
         raw = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise CompilationFailed(
-            [Diagnostic(name, 1, 1, Severity.ERROR, "NG006", f"cannot read file: {reason}")]
-        ) from None
+        raise _failed(name, (1, 1), "NG006", f"cannot read file: {reason}") from None
     if len(raw) > max_bytes:
-        raise CompilationFailed(
-            [
-                Diagnostic(
-                    name,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    "NG005",
-                    f"file is {len(raw):,} bytes; the limit is {max_bytes:,}",
-                )
-            ]
+        raise _failed(
+            name, (1, 1), "NG005", f"file is {len(raw):,} bytes; the limit is {max_bytes:,}"
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line, column = _line_column(raw, error.start)
-        raise CompilationFailed(
-            [
-                Diagnostic(
-                    name,
-                    line,
-                    column,
-                    Severity.ERROR,
-                    "NG006",
-                    f"file is not UTF-8: {error.reason}",
-                    found=f"byte 0x{raw[error.start]:02x}",
-                    expected="UTF-8 text",
-                )
-            ]
+        raise _failed(
+            name,
+            _line_column(raw, error.start),
+            "NG006",
+            f"file is not UTF-8: {error.reason}",
+            found=f"byte 0x{raw[error.start]:02x}",
+            expected="UTF-8 text",
         ) from None
     directory = FsPath(os.path.abspath(path)).parent.resolve()
     return dataclasses.replace(load_text(text, name), directory=directory)
+
+
+def _failed(
+    name: str,
+    at: tuple[int, int],
+    code: str,
+    message: str,
+    *,
+    path: Path = (),
+    expected: str | None = None,
+    found: str | None = None,
+    hint: str | None = None,
+) -> CompilationFailed:
+    """The failure of a file that cannot be read past one error at ``at`` (line, column)."""
+    line, column = at
+    diagnostic = Diagnostic(
+        name, line, column, Severity.ERROR, code, message, path, expected, found, hint
+    )
+    return CompilationFailed([diagnostic])
 
 
 def _syntax_error(name: str, error: yaml.MarkedYAMLError) -> Diagnostic:
@@ -405,21 +418,10 @@ def _compose(text: str, name: str) -> Node | None:
     except yaml.reader.ReaderError as error:
         raise CompilationFailed([_reader_error(name, text, error)]) from None
     except yaml.YAMLError as error:
-        raise CompilationFailed(
-            [Diagnostic(name, 1, 1, Severity.ERROR, "NG001", str(error).splitlines()[0])]
-        ) from None
+        raise _failed(name, (1, 1), "NG001", str(error).splitlines()[0]) from None
     except RecursionError:
-        raise CompilationFailed(
-            [
-                Diagnostic(
-                    name,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    "NG005",
-                    f"the document is nested deeper than {MAX_DEPTH} levels",
-                )
-            ]
+        raise _failed(
+            name, (1, 1), "NG005", f"the document is nested deeper than {MAX_DEPTH} levels"
         ) from None
     finally:
         if composer is not None:
@@ -430,27 +432,13 @@ def load_text(text: str, name: str) -> Document:
     """Parse spec text; see :func:`load_document`."""
     root = _compose(text, name)
     if root is None:
-        raise CompilationFailed(
-            [Diagnostic(name, 1, 1, Severity.ERROR, "NG003", "the document is empty")]
-        )
+        raise _failed(name, (1, 1), "NG003", "the document is empty")
     builder = _Builder(name)
     try:
         data = builder.build(root, ())
     except _TooLarge as error:
-        line, column = _position(error.node)
-        raise CompilationFailed(
-            [
-                Diagnostic(
-                    name,
-                    line,
-                    column,
-                    Severity.ERROR,
-                    "NG005",
-                    str(error),
-                    error.path,
-                    hint=error.hint,
-                )
-            ]
+        raise _failed(
+            name, _position(error.node), "NG005", str(error), path=error.path, hint=error.hint
         ) from None
     if not isinstance(data, dict):
         line, column = _position(root)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import names
+from .diagnostics import detail_lines
 from .project_keys import BuildEntry, read_entries, split_openapi
 from .tomlpos import KeyPath, key_positions, locate
 
@@ -60,14 +61,9 @@ class ConfigProblem:
     def format_text(self) -> str:
         """``file:line:col: error: message`` plus detail lines, as spec diagnostics are."""
         severity = "warning" if self.warning else "error"
-        lines = [f"{self.file}:{self.line}:{self.column}: {severity}: {self.message}"]
-        if self.key:
-            lines.append(f"  at: {self.key}")
-        if self.expected is not None:
-            lines.append(f"  expected: {self.expected}")
-        if self.hint is not None:
-            lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
+        head = f"{self.file}:{self.line}:{self.column}: {severity}: {self.message}"
+        details = detail_lines(at=self.key or None, expected=self.expected, hint=self.hint)
+        return "\n".join([head, *details])
 
 
 class ConfigError(Exception):

@@ -9,13 +9,14 @@ when the text could not be one safely) and ``ident`` (which only passes names th
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from . import ir
-from .emitters.auth import auth_challenge, auth_check, auth_imports, oauth2_middleware
+from .emitters.auth import auth_imports, auth_middleware, credentials_middleware
 from .emitters.container import container_ports, exec_form, health_probe
 from .emitters.expressions import (
     body_args,
@@ -37,6 +38,7 @@ from .emitters.usage import (
     cap_params,
     cap_steps,
     input_checks,
+    reads_path_input,
     used_inputs,
     uses_to_text,
 )
@@ -84,46 +86,55 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
         bytecode_cache=bytecode_cache,
     )
     env.filters.update(
-        py=py,
-        docstring=docstring,
-        ident=ident,
+        _by_name(
+            py,
+            docstring,
+            ident,
+            toml_str,
+            python_type,
+            value_expr,
+            md_text,
+            md_cell,
+            md_code,
+            hints_text,
+            selector_literal,
+            mock_expr,
+            body_args,
+            context_expr,
+        ),
         json=json_text,
-        toml_str=toml_str,
-        python_type=python_type,
-        value_expr=value_expr,
-        md_text=md_text,
-        md_cell=md_cell,
-        md_code=md_code,
-        hints_text=hints_text,
-        selector_literal=selector_literal,
-        mock_expr=mock_expr,
-        body_args=body_args,
-        context_expr=context_expr,
     )
     env.globals.update(
-        uses_to_text=uses_to_text,
-        cap_params=cap_params,
-        shape_source=shape_source,
-        adapter_value_imports=adapter_value_imports,
-        adapter_mcp_runtime_imports=adapter_mcp_runtime_imports,
-        layout=layout,
-        open_call=open_call,
-        def_line=def_line,
-        path_operands=path_operands,
-        body_encoders=body_encoders,
-        used_inputs=used_inputs,
-        input_checks=input_checks,
-        auth_check=auth_check,
-        auth_imports=auth_imports,
-        auth_challenge=auth_challenge,
-        oauth2_middleware=oauth2_middleware,
-        adapter_step_imports=adapter_step_imports,
-        decoder_expr=decoder_expr,
-        container_ports=container_ports,
-        health_probe=health_probe,
-        exec_form=exec_form,
+        _by_name(
+            uses_to_text,
+            cap_params,
+            shape_source,
+            adapter_value_imports,
+            adapter_mcp_runtime_imports,
+            layout,
+            open_call,
+            def_line,
+            path_operands,
+            body_encoders,
+            used_inputs,
+            reads_path_input,
+            input_checks,
+            auth_middleware,
+            credentials_middleware,
+            auth_imports,
+            adapter_step_imports,
+            decoder_expr,
+            container_ports,
+            health_probe,
+            exec_form,
+        )
     )
     return env
+
+
+def _by_name(*functions: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """Template filters or globals, each under its function's name."""
+    return {function.__name__: function for function in functions}
 
 
 def render_package(capability: ir.Capability, spec_digest: str) -> dict[str, str]:

@@ -331,34 +331,26 @@ class Reporter:
             return self.missing(path, instance, value, schema)
         if keyword == "type":
             return [type_issue(path, as_list(value), instance)]
-        if keyword in ("enum", "const"):
-            allowed = list(value) if keyword == "enum" else [value]
+        if keyword in ("enum", "const", "pattern"):
             subject = path[-1] if path and isinstance(path[-1], str) else None
+            allowed: list[Any] = []
+            if keyword == "pattern":
+                expected, hint = pattern_description(value), pattern_hint(value, instance, subject)
+            else:
+                allowed = list(value) if keyword == "enum" else [value]
+                expected = one_of_text(allowed) if keyword == "enum" else literal_text(value)
+                hint = suggestion(instance, allowed)
             return [
                 Issue(
                     path=path,
                     code="NG103",
                     message=invalid_value_message(instance, subject),
                     keyword=keyword,
-                    expected=one_of_text(allowed) if keyword == "enum" else literal_text(value),
+                    expected=expected,
                     found=describe_value(instance),
-                    hint=suggestion(instance, allowed),
+                    hint=hint,
                     subject=subject,
                     allowed=tuple(allowed),
-                )
-            ]
-        if keyword == "pattern":
-            subject = path[-1] if path and isinstance(path[-1], str) else None
-            return [
-                Issue(
-                    path=path,
-                    code="NG103",
-                    message=invalid_value_message(instance, subject),
-                    keyword=keyword,
-                    expected=pattern_description(value),
-                    found=describe_value(instance),
-                    hint=pattern_hint(value, instance, subject),
-                    subject=subject,
                 )
             ]
         if keyword == "not":

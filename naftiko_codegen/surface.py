@@ -167,8 +167,8 @@ def extract(capability: ir.Capability, document: Document) -> Surface:
     for mcp in capability.mcp_adapters:
         base = finder.adapter(mcp.namespace)
         tools.extend(_tool(mcp.namespace, tool, finder, base) for tool in mcp.tools)
-        resources.extend(_resource(mcp.namespace, r, finder, base) for r in mcp.resources)
-        resources.extend(_file_resource(mcp.namespace, f, finder, base) for f in mcp.files)
+        listed: list[ir.McpResource | ir.McpFileResource] = [*mcp.resources, *mcp.files]
+        resources.extend(_resource(mcp.namespace, r, finder, base) for r in listed)
         prompts.extend(_prompt(mcp.namespace, p, finder, base) for p in mcp.prompts)
     return Surface(
         package=capability.package,
@@ -282,30 +282,22 @@ def _tool(namespace: str, tool: ir.McpTool, finder: _Finder, base: Path) -> Tool
     )
 
 
-def _resource(namespace: str, resource: ir.McpResource, finder: _Finder, base: Path) -> Resource:
-    where = finder.named(base, "resources", resource.name) or base
-    return Resource(
-        namespace,
-        resource.uri,
-        resource.name,
-        resource.description,
-        resource.mime_type,
-        tuple(item.name for item in resource.inputs),
-        finder.at(where),
-    )
-
-
-def _file_resource(
-    namespace: str, resource: ir.McpFileResource, finder: _Finder, base: Path
+def _resource(
+    namespace: str, resource: ir.McpResource | ir.McpFileResource, finder: _Finder, base: Path
 ) -> Resource:
+    parameters: tuple[str, ...] = ()
+    if isinstance(resource, ir.McpFileResource):
+        mime_type = resource.contents.get("mimeType")
+    else:
+        mime_type, parameters = resource.mime_type, tuple(item.name for item in resource.inputs)
     where = finder.named(base, "resources", resource.name) or base
     return Resource(
         namespace,
         resource.uri,
         resource.name,
         resource.description,
-        resource.contents.get("mimeType"),
-        (),
+        mime_type,
+        parameters,
         finder.at(where),
     )
 

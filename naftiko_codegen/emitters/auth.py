@@ -33,6 +33,30 @@ def auth_check(auth: ir.Authentication) -> str:
     return f"basic({value(auth.username)}, {value(auth.password)})"
 
 
+def auth_middleware(adapter: ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter) -> str:
+    """The ``app.add_middleware(...)`` statement that makes callers of a protected adapter
+    authenticate: an OAuth 2 resource server, else a credentials check (its first line
+    unindented, for a template line at 4 spaces)."""
+    assert adapter.authentication is not None
+    if adapter.authentication.oauth2 is not None:
+        return oauth2_middleware(adapter)
+    return credentials_middleware(adapter.authentication)
+
+
+def credentials_middleware(auth: ir.Authentication) -> str:
+    """``app.add_middleware(RequireCredentials, check=..., challenge=...)`` for ``auth``,
+    its first line unindented, for a template line at 4 spaces."""
+    return "\n".join(
+        [
+            "app.add_middleware(",
+            "        RequireCredentials,",
+            layout(auth_check(auth), 8, "check=", ","),
+            f"        challenge={py(auth_challenge(auth))},",
+            "    )",
+        ]
+    )
+
+
 def oauth2_middleware(adapter: ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter) -> str:
     """``app.add_middleware(OAuth2ResourceServer, ...)`` for an oauth2-protected adapter."""
     assert adapter.authentication is not None and adapter.authentication.oauth2 is not None

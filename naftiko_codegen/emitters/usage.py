@@ -3,6 +3,8 @@ module calls (its imports are worked out from the IR, never from the emitted tex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .. import ir
 from ..pylayout import ident, py
 from .expressions import COERCE, body_encoder, context_helpers, decoder_function
@@ -128,6 +130,18 @@ def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str
         refs = [source.ref, *(part.ref for part in source.parts)]
         names |= {ref.name for ref in refs if ref is not None and ref.kind == "input"}
     return names
+
+
+def reads_path_input(units: Iterable[ir.RestOperation | ir.McpResource]) -> bool:
+    """Whether one of ``units`` reads an input taken from its URL: a REST operation's path
+    parameters, an MCP resource's URI template parameters (the module then imports the
+    helper that decodes them)."""
+    for unit in units:
+        inputs = unit.path_inputs if isinstance(unit, ir.RestOperation) else unit.inputs
+        used = used_inputs(unit)
+        if any(item.ident in used for item in inputs):
+            return True
+    return False
 
 
 def input_checks(op: ir.RestOperation) -> str:

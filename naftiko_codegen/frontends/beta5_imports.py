@@ -15,14 +15,13 @@ located in *that* file; ``from`` must name a local file inside the spec's direct
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path as FsPath
 from typing import Any
 
 from ..diagnostics import CompilationFailed, Diagnostic, Path, has_errors
 from ..loader import Document, load_document
-from ..locations import display_relative, location_problem, resolve_location
+from ..locations import location_problem, resolve_location
 
 Reader = Callable[[Document], tuple[Document, list[Diagnostic]]]
 """Reads an imported file: its normalised model and the problems found in it."""
@@ -60,7 +59,7 @@ class Importer:
         if not target.is_file():
             self._fail(
                 where,
-                f"imported file {self._relative(target)!r} does not exist",
+                f"imported file {self.document.relative_name(target)!r} does not exist",
                 found=f"`{source}`",
             )
             return None
@@ -80,7 +79,7 @@ class Importer:
         )
         self._fail(
             written + ("import",),
-            f"{self._relative(target)!r} declares no {section} namespace {wanted!r}",
+            f"{self.document.relative_name(target)!r} declares no {section} namespace {wanted!r}",
             expected="one of: " + (", ".join(known) or "none"),
         )
         return None
@@ -90,8 +89,8 @@ class Importer:
         if target in self._cache:
             return self._cache[target]
         self._cache[target] = None
-        relative = self._relative(target)
-        display = os.path.join(os.path.dirname(self.document.file), relative)
+        relative = self.document.relative_name(target)
+        display = self.document.sibling_name(target)
         try:
             raw = target.read_bytes()
             loaded = load_document(target, display_name=display)
@@ -116,12 +115,6 @@ class Importer:
         self.imported[relative] = hashlib.sha256(raw).hexdigest()
         self._cache[target] = normalised
         return normalised
-
-    def _relative(self, target: FsPath) -> str:
-        """``target`` relative to the spec's directory, POSIX style (never absolute)."""
-        root = self.document.directory
-        assert root is not None
-        return display_relative(target, root)
 
     def _fail(self, path: Path, message: str, *, code: str = "NG213", **extra: Any) -> None:
         """Report an error located in the spec; the import is dropped."""

@@ -72,9 +72,7 @@ class Adapters:
             port=int(spec["port"]),
             description=str(spec.get("description") or ""),
             catalog=tuple(catalog),
-            authentication=self.authentication.exposed(
-                spec.get("authentication"), path + ("authentication",)
-            ),
+            authentication=self.authentication.exposed(spec, path),
         )
 
     def control(self, spec: dict[str, Any], path: Path) -> ir.ControlAdapter:

@@ -27,9 +27,11 @@ class Authentication:
         """A consumed API's credentials (every scheme but oauth2)."""
         return self.lower(spec, path, CONSUMED_SCHEMES)
 
-    def exposed(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
-        """The credentials an adapter demands."""
-        return self.lower(spec, path, EXPOSED_SCHEMES, exposed=True)
+    def exposed(self, adapter: Mapping[str, Any], path: Path) -> ir.Authentication | None:
+        """The credentials the adapter written at ``path`` demands (its ``authentication``
+        block; ``None``: open)."""
+        block = adapter.get("authentication")
+        return self.lower(block, path + ("authentication",), EXPOSED_SCHEMES, exposed=True)
 
     def lower(
         self,

@@ -139,13 +139,7 @@ def read_location(location: str, directory: Path | None, *, allow_dir: bool) -> 
     found: list[EmbeddedFile] = []
     total = 0
     for path in _walk(root):
-        real = path.resolve()
-        if root not in real.parents:
-            raise FileProblem(
-                "NG212",
-                f"{path.relative_to(root).as_posix()!r} leads outside {location}",
-                "remove the link or copy the file into the folder",
-            )
+        real = _inside(root, path, location, "remove the link or copy the file into the folder")
         if len(found) == MAX_FILES:
             raise FileProblem("NG005", f"{location} holds more than {MAX_FILES} files")
         data = _read(real, location)
@@ -158,6 +152,16 @@ def read_location(location: str, directory: Path | None, *, allow_dir: bool) -> 
     if not found:
         raise FileProblem("NG006", f"{location} holds no files")
     return found
+
+
+def _inside(root: Path, path: Path, outside: str, hint: str) -> Path:
+    """``path`` resolved; NG212 when a link leads it outside ``root`` (named ``outside``)."""
+    real = path.resolve()
+    if root not in real.parents:
+        raise FileProblem(
+            "NG212", f"{path.relative_to(root).as_posix()!r} leads outside {outside}", hint
+        )
+    return real
 
 
 def _walk(root: Path) -> list[Path]:
@@ -176,13 +180,8 @@ def _walk(root: Path) -> list[Path]:
                 continue
             path = Path(entry.path)
             if entry.is_dir():
-                real = path.resolve()
-                if root not in real.parents:
-                    raise FileProblem(
-                        "NG212",
-                        f"{path.relative_to(root).as_posix()!r} leads outside the location",
-                        "remove the link or copy the folder into the location",
-                    )
+                hint = "remove the link or copy the folder into the location"
+                real = _inside(root, path, "the location", hint)
                 if real not in seen:  # a link back into the tree is walked once
                     seen.add(real)
                     pending.append(path)

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path as FsPath
 from typing import Any, NoReturn
 
 from ..diagnostics import CompilationFailed, Path, has_errors
 from ..loader import Document, load_document
-from ..locations import display_relative, location_problem, resolve_location
+from ..locations import location_problem, resolve_location
 from ..schema_check import check_schema
 from .context import Diagnostics
 
@@ -105,12 +104,12 @@ class Imports:
                 document,
                 path + ("location",),
                 "NG213",
-                f"imported file {self._relative(target)!r} does not exist",
+                f"imported file {self.doc.relative_name(target)!r} does not exist",
                 found=f"`{location}`",
             )
         key = (target, wanted)
         if key in chain or len(chain) > MAX_IMPORT_DEPTH:
-            cycle = " → ".join(f"{self._relative(f)}#{n}" for f, n in [*chain, key])
+            cycle = " → ".join(f"{self.doc.relative_name(f)}#{n}" for f, n in [*chain, key])
             self._fail(
                 document, path + ("import",), "NG213", f"imported consumes form a cycle: {cycle}"
             )
@@ -128,7 +127,7 @@ class Imports:
             document,
             path + ("import",),
             "NG213",
-            f"{self._relative(target)!r} declares no consumed namespace {wanted!r}",
+            f"{self.doc.relative_name(target)!r} declares no consumed namespace {wanted!r}",
             expected=f"one of: {known}",
         )
 
@@ -139,9 +138,8 @@ class Imports:
             if cached is None:
                 raise _ImportFailed()
             return cached
-        relative = self._relative(target)
-        assert self.doc.directory is not None
-        display = os.path.join(os.path.dirname(self.doc.file), relative)
+        relative = self.doc.relative_name(target)
+        display = self.doc.sibling_name(target)
         self._cache[target] = None
         try:
             raw = target.read_bytes()
@@ -163,12 +161,6 @@ class Imports:
         self.imported_files[relative] = hashlib.sha256(raw).hexdigest()
         self._cache[target] = imported
         return imported
-
-    def _relative(self, target: FsPath) -> str:
-        """``target`` relative to the spec's directory, POSIX style (never absolute)."""
-        root = self.doc.directory
-        assert root is not None
-        return display_relative(target, root)
 
     def _fail(
         self, document: Document, path: Path, code: str, message: str, **extra: Any

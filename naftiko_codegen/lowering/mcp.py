@@ -68,9 +68,7 @@ class Mcp:
             resources=resources,
             prompts=self.content.prompts(spec, path),
             files=files,
-            authentication=self.kit.authentication.exposed(
-                spec.get("authentication"), path + ("authentication",)
-            ),
+            authentication=self.kit.authentication.exposed(spec, path),
             cache_hint=cache_hint(self.diagnostics, spec, path),
         )
 

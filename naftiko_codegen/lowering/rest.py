@@ -66,9 +66,7 @@ class Rest:
             description=str(spec.get("description") or ""),
             operations=tuple(operations),
             forwards=tuple(forwards),
-            authentication=self.kit.authentication.exposed(
-                spec.get("authentication"), path + ("authentication",)
-            ),
+            authentication=self.kit.authentication.exposed(spec, path),
         )
 
     def forward(self, resource: Mapping[str, Any], path: Path, index: int) -> ir.RestForward:

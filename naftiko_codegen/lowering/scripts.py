@@ -47,21 +47,35 @@ class Scripts:
                 return (settings if isinstance(settings, dict) else {}), path
         return {}, ()
 
+    def step_setting(
+        self,
+        step: Mapping[str, Any],
+        settings: Mapping[str, Any],
+        key: str,
+        path: Path,
+        example: str,
+    ) -> Any:
+        """The step's ``key``, else ``management.scripting``'s ``default<Key>``; NG102 when
+        neither is set (``example`` shows what to write)."""
+        default = "default" + key[0].upper() + key[1:]
+        value = step.get(key) or settings.get(default)
+        if value is None:
+            self.diagnostics.fail(
+                path,
+                "NG102",
+                f"the script step has no `{key}` and `management.scripting` sets no "
+                f"`{default}`",
+                expected=example,
+            )
+        return value
+
     def script_step(self, step: Mapping[str, Any], scope: Scope, path: Path) -> ir.ScriptStep:
         """A Python script step with its files embedded; problems are located errors.
 
         The caller adds the ``with`` values, which may read earlier steps.
         """
         settings, settings_path = self.scripting()
-        language = step.get("language") or settings.get("defaultLanguage")
-        if language is None:
-            self.diagnostics.fail(
-                path,
-                "NG102",
-                "the script step has no `language` and `management.scripting` sets no "
-                "`defaultLanguage`",
-                expected="language: python",
-            )
+        language = self.step_setting(step, settings, "language", path, "language: python")
         if language not in LANGUAGES:
             where = path + ("language",) if "language" in step else settings_path
             self.diagnostics.fail(
@@ -81,15 +95,8 @@ class Scripts:
                 "a script step uses",
                 expected=f"allowedLanguages including {language}",
             )
-        location = step.get("location") or settings.get("defaultLocation")
-        if location is None:
-            self.diagnostics.fail(
-                path,
-                "NG102",
-                "the script step has no `location` and `management.scripting` sets no "
-                "`defaultLocation`",
-                expected="location: file:///<folder of the scripts>",
-            )
+        example = "location: file:///<folder of the scripts>"
+        location = self.step_setting(step, settings, "location", path, example)
         dependencies = [
             (str(item), path + ("dependencies", index))
             for index, item in enumerate(step.get("dependencies", []))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import ir, names
 from ..diagnostics import Path
@@ -23,6 +23,15 @@ from .outputs import JsonPathError, compile_jsonpath
 from .scope import Scope, no_implicit_inputs
 from .scripts import Scripts
 from .values import Values
+
+
+class StepSite(NamedTuple):
+    """Where a step is lowered: the names of the steps before it, the unit's scope and
+    the step's location in the spec."""
+
+    earlier: Sequence[str]
+    scope: Scope
+    path: Path
 
 
 class Steps:
@@ -61,12 +70,13 @@ class Steps:
                     s_path + ("name",), "NG204", f"two steps are named {name!r}"
                 )
             kind = step.get("type", "call")
+            site = StepSite(tuple(earlier), scope, s_path)
             if kind == "call":
-                steps.append(self.call_step(step, name, earlier, scope, s_path))
+                steps.append(ir.Step(name, invocation=self.call_step(step, site)))
             elif kind == "lookup":
-                steps.append(self.lookup_step(step, name, earlier, scope, s_path))
+                steps.append(ir.Step(name, lookup=self.lookup_step(step, site)))
             elif kind == "script":
-                steps.append(self.scripted_step(step, name, earlier, scope, s_path))
+                steps.append(ir.Step(name, script=self.scripted_step(step, site)))
             else:
                 raise self.diagnostics.skip(
                     s_path + ("type",), "NG211", f"`{kind}` steps are not generated"
@@ -88,15 +98,9 @@ class Steps:
 
     # -- step kinds ------------------------------------------------------------------
 
-    def call_step(
-        self,
-        step: Mapping[str, Any],
-        name: str,
-        earlier: Sequence[str],
-        scope: Scope,
-        path: Path,
-    ) -> ir.Step:
+    def call_step(self, step: Mapping[str, Any], site: StepSite) -> ir.Invocation:
         """A ``call`` step; ``with`` values may read earlier steps' answers."""
+        earlier, scope, path = site
         api, operation = self.calls.resolve(step["call"], path + ("call",))
         with_map = dict(step.get("with", {}))
         fed: dict[str, ir.ValueSource] = {}
@@ -109,17 +113,11 @@ class Steps:
         plain_scope = dataclasses.replace(scope, implicit=no_implicit_inputs)
         invocation = self.arguments.invocation(api, operation, with_map, plain_scope, path)
         plain = dataclasses.replace(invocation, forward_body=False, forward_query=False)
-        return ir.Step(name, invocation=_feed(plain, fed) if fed else plain)
+        return _feed(plain, fed) if fed else plain
 
-    def lookup_step(
-        self,
-        step: Mapping[str, Any],
-        name: str,
-        earlier: Sequence[str],
-        scope: Scope,
-        path: Path,
-    ) -> ir.Step:
+    def lookup_step(self, step: Mapping[str, Any], site: StepSite) -> ir.LookupStep:
         """A ``lookup`` step over the answer of an earlier step."""
+        earlier, scope, path = site
         index = str(step["index"])
         if index not in earlier:
             raise self.diagnostics.skip(
@@ -142,23 +140,17 @@ class Steps:
                 ) from None
         ref = self.context_ref(selector, expression, earlier, scope, v_path)
         fields = tuple(str(field) for field in step["outputParameters"])
-        return ir.Step(name, lookup=ir.LookupStep(index, str(step["match"]), ref, fields))
+        return ir.LookupStep(index, str(step["match"]), ref, fields)
 
-    def scripted_step(
-        self,
-        step: Mapping[str, Any],
-        name: str,
-        earlier: Sequence[str],
-        scope: Scope,
-        path: Path,
-    ) -> ir.Step:
+    def scripted_step(self, step: Mapping[str, Any], site: StepSite) -> ir.ScriptStep:
         """A ``script`` step; its ``with`` values (sorted by name) may read earlier answers."""
+        earlier, scope, path = site
         script = self.scripts.script_step(step, scope, path)
         entries = tuple(
             (str(key), self.step_value(value, earlier, scope, path + ("with", key)))
             for key, value in sorted(step.get("with", {}).items())
         )
-        return ir.Step(name, script=dataclasses.replace(script, with_values=entries))
+        return dataclasses.replace(script, with_values=entries)
 
     # -- references to earlier steps ---------------------------------------------------
 
