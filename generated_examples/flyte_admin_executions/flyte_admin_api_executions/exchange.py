@@ -107,6 +107,8 @@ async def _exchange(
         reason = "the upstream API could not be reached"
         raise _failure(error, namespace, operation, reason) from None
     try:
+        if declared_too_large(response.headers, max_bytes):
+            raise too_large(namespace, operation, max_bytes)
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
@@ -145,6 +147,14 @@ def answer_headers(
         elif name in FORWARDED_RESPONSE_HEADERS:
             forwarded.append((name, raw_value.decode("latin-1")))
     return content_type, tuple(forwarded)
+
+
+def declared_too_large(headers: Mapping[str, str], max_bytes: int) -> bool:
+    """Whether an answer's declared ``Content-Length`` (of a body not compressed, which
+    is then its whole size) exceeds ``max_bytes``: it is refused before it is read."""
+    length = headers.get("content-length", "")
+    encoded = headers.get("content-encoding", "identity").lower() != "identity"
+    return length.isdigit() and int(length) > max_bytes and not encoded
 
 
 def past_deadline(namespace: str, operation: str, deadline: float) -> UpstreamError:

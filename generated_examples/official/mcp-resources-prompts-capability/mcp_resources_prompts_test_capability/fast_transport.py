@@ -13,7 +13,6 @@ httpx's own transport, so the package still runs on the plain stack.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -24,6 +23,7 @@ from .exchange import (
     UpstreamResponse,
     answer_headers,
     answered,
+    declared_too_large,
     past_deadline,
     too_large,
     transport_failure,
@@ -124,7 +124,7 @@ class ConnectionPool:
             raise _failure(names, "ReadTimeout", reached=True) from None
         except TimeoutError:
             raise past_deadline(*names, timeout.total or 0) from None
-        except (aiohttp.ClientError, asyncio.IncompleteReadError):
+        except aiohttp.ClientError:
             raise _failure(names, "ReadError", reached=True) from None
         finally:
             response.release()
@@ -153,11 +153,14 @@ async def _read(
     """The decoded body, at most ``max_bytes`` of it, read at once when its declared
     length is all it can be (not compressed) and in chunks counted as they come
     otherwise."""
-    length = response.content_length
-    if length is not None and "Content-Encoding" not in response.headers:
-        if length > max_bytes:
-            raise too_large(*names, max_bytes)
-        return await response.content.readexactly(length)
+    if declared_too_large(response.headers, max_bytes):
+        raise too_large(*names, max_bytes)
+    if (
+        response.content_length is not None
+        and "Content-Encoding" not in response.headers
+    ):
+        # the declared length bounds it (a HEAD answer or a 204 has no body at all)
+        return await response.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(_CHUNK):
