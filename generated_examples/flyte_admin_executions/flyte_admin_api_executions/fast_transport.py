@@ -69,13 +69,10 @@ class ConnectionPool:
                 headers=self.headers,
                 auto_decompress=False,
                 trust_env=False,
-                # the caller sets the headers it means to send; aiohttp adds none of its own
-                skip_auto_headers=(
-                    "User-Agent",
-                    "Accept",
-                    "Accept-Encoding",
-                    "Content-Type",
-                ),
+                # no skip_auto_headers here: aiohttp would copy every request's headers
+                # to apply them. Every request carries the Accept, Accept-Encoding and
+                # User-Agent it means to send (httpx's own, or :attr:`headers`), and a
+                # bodiless one says it has no Content-Type (_skipped_headers)
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
             # aiohttp resends an idempotent request once when a kept-alive connection
@@ -109,6 +106,7 @@ class ConnectionPool:
                 timeout=timeout,
                 compress=None,
                 auto_decompress=True,
+                skip_auto_headers=_skipped_headers(method, headers),
             )
         except aiohttp.ClientConnectorError:
             raise _failure(names, "ConnectError", reached=False) from None
@@ -180,6 +178,22 @@ def direct_headers(defaults: httpx.Headers) -> dict[str, str]:
     return headers
 
 
+_SENDS_A_TYPE = frozenset({"POST", "PUT", "PATCH"})
+"""The methods aiohttp gives a Content-Type of its own (``application/octet-stream``)."""
+
+
+def _skipped_headers(
+    method: str, headers: Mapping[str, str] | None
+) -> tuple[str, ...] | None:
+    """Content-Type, for a request aiohttp would give one it does not carry; else
+    ``None``, which keeps aiohttp on its fast path."""
+    if method not in _SENDS_A_TYPE:
+        return None
+    if headers and any(name.lower() == "content-type" for name in headers):
+        return None
+    return ("Content-Type",)
+
+
 def _failure(names: tuple[str, str], kind: str, *, reached: bool) -> UpstreamError:
     reason = (
         "the upstream connection failed"
@@ -238,6 +252,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=timeout,
                 compress=None,
+                skip_auto_headers=_skipped_headers(request.method, request.headers),
             )
         except aiohttp.ClientConnectorError as error:
             raise httpx.ConnectError(str(error), request=request) from error
