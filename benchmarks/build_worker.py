@@ -5,8 +5,8 @@ imports the phases, compiles a small warm-up spec once (templates compiled, vali
 black initialised, as in any process that has built before), then compiles SPEC
 ``--repeat`` times calling each phase function directly, as ``pipeline.compile_spec`` does:
 load (``loader.load_document``), schema (``schema_check.check_schema``), semantic
-(``semantic.check_semantics``), lower (``lower.lower``), render
-(``render.render_package``), format (``formatting.format_files``). The first repetition is
+(``semantic.check_semantics``), lower (``lower.lower``), render (``render.render_parts``),
+format (``formatting.format_files``, the rendered modules only). The first repetition is
 "primed" (nothing of SPEC cached yet: ``run.py`` gives each process an empty format cache,
 ``NAFTIKO_GEN_CACHE_DIR``), the next ones are "warm" (the format cache and the schema check's
 memo already hold SPEC's results). Prints one ``BENCH_JSON`` line. The ``--compile`` check,
@@ -38,7 +38,7 @@ from naftiko_codegen.formatting import format_files  # noqa: E402
 from naftiko_codegen.loader import load_document  # noqa: E402
 from naftiko_codegen.lower import lower  # noqa: E402
 from naftiko_codegen.pipeline import compile_spec, without_cyclic_gc  # noqa: E402
-from naftiko_codegen.render import render_package  # noqa: E402
+from naftiko_codegen.render import render_parts  # noqa: E402
 from naftiko_codegen.schema_check import check_schema  # noqa: E402
 from naftiko_codegen.semantic import check_semantics  # noqa: E402
 
@@ -113,10 +113,12 @@ def _timed_phases(spec: Path) -> dict[str, Any]:
         )
         return result
     t = time.perf_counter()
-    files = render_package(capability, digest)
+    rendered, copied = render_parts(capability, digest)
     times["render"] = time.perf_counter() - t
     t = time.perf_counter()
-    formatted = format_files(files)
+    # as compile_spec does: the runtime modules are copied as they are, never formatted
+    formatted = {**format_files(rendered), **copied}
+    files = {**rendered, **copied}
     times["format"] = time.perf_counter() - t
     result["files"] = len(formatted)
     result["python_files"] = sum(1 for path in files if path.endswith(".py"))
@@ -243,7 +245,7 @@ def main() -> None:
     if args.gc_experiment and (not reps or reps[0]["status"] == "ok"):
         document = load_document(args.spec, display_name=args.spec.name)
         capability, _ = lower(document, None)
-        files = render_package(capability, "digest")
+        files, _ = render_parts(capability, "digest")
         gc.collect()
         with cache_off():
             # The compiler itself formats with the collector off (pipeline.without_cyclic_gc).
