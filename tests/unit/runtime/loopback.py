@@ -1,9 +1,10 @@
-"""A raw HTTP/1.1 upstream on loopback for the transport tests: every answer written by
-the test, byte for byte."""
+"""For the upstream client and transport tests: a raw HTTP/1.1 upstream on loopback
+(every answer written by the test, byte for byte) and the settings a client reads."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -38,3 +39,14 @@ async def upstream(answer: Answer) -> AsyncIterator[str]:
 def response(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
     lines = [f"HTTP/1.1 {status}", f"content-length: {len(body)}", *headers]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """The settings an ``UpstreamClient`` reads (``ClientSettings``), small for tests."""
+
+    connect_timeout: float = 1.0
+    read_timeout: float = 0.5
+    total_timeout: float = 5.0
+    max_response_bytes: int = 1000
+    upstream_connections: int = 4

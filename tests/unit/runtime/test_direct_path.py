@@ -5,9 +5,9 @@ answers and failures come back."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gzip
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -18,16 +18,7 @@ from naftiko_codegen.runtime.exchange import UpstreamResponse
 from naftiko_codegen.runtime.fast_transport import pooled_transport
 from naftiko_codegen.runtime.upstream_client import UpstreamClient
 
-from .loopback import Answer, response, upstream
-
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    connect_timeout: float = 1.0
-    read_timeout: float = 0.5
-    total_timeout: float = 5.0
-    max_response_bytes: int = 1000
-    upstream_connections: int = 4
+from .loopback import Answer, Limits, response, upstream
 
 
 class Api(UpstreamClient):
@@ -36,6 +27,7 @@ class Api(UpstreamClient):
 
 
 WAYS = ["direct", "httpx"]
+LIMITS = Limits()
 
 
 async def echo(head: bytes, body: bytes) -> bytes:
@@ -54,7 +46,7 @@ def send(
     answer: Answer,
     *,
     base: str = "",
-    limits: Limits = Limits(),
+    limits: Limits = LIMITS,
     **call: Any,
 ) -> UpstreamResponse:
     """One ``_send`` of an :class:`Api` client (key ``k`` in the query) the given way."""
@@ -170,21 +162,27 @@ def test_an_answer_without_a_body_is_empty_whatever_its_length_says(
     assert (answer.status, answer.content) == (int(status[:3]), b"")
 
 
-@pytest.mark.parametrize("way", WAYS)
-def test_a_declared_length_over_the_limit_is_refused_before_it_is_read(way: str) -> None:
-    async def announced(head: bytes, body: bytes) -> bytes:
-        return b"HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n" + b"x" * 10
-
-    with pytest.raises(UpstreamError) as failure:
-        send(way, announced, path="/items")
-    assert failure.value.status == 502
-    assert "1000-byte limit" in failure.value.detail
+def chunked(body: bytes) -> bytes:
+    return b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n" % (
+        len(body),
+        body,
+    )
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_an_answer_over_the_limit_is_a_502(way: str) -> None:
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # refused on its declared length, before the 10 bytes sent are read
+        b"HTTP/1.1 200 OK\r\ncontent-length: 5000\r\n\r\n" + b"x" * 10,
+        chunked(b"x" * 2000),  # no length declared: counted as it comes
+        response(gzip.compress(b"x" * 2000), "content-encoding: gzip"),  # counted inflated
+    ],
+    ids=["declared", "chunked", "inflated"],
+)
+def test_an_answer_over_the_limit_is_a_502(way: str, answer: bytes) -> None:
     async def large(head: bytes, body: bytes) -> bytes:
-        return response(b"x" * 2000)
+        return answer
 
     with pytest.raises(UpstreamError) as failure:
         send(way, large, path="/items")
@@ -203,25 +201,34 @@ def test_an_upstream_that_does_not_answer_is_a_504(way: str) -> None:
     assert failure.value.status == 504
 
 
-@pytest.mark.parametrize("way", WAYS)
-def test_an_upstream_that_keeps_trickling_is_cut_at_the_deadline(way: str) -> None:
-    async def go() -> None:
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n")
-            for _ in range(100):  # a byte every 0.1 s: each read in time, the whole not
-                writer.write(b"x")
-                await writer.drain()
-                await asyncio.sleep(0.1)
+Handle = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
+
+def send_raw(way: str, handle: Handle, limits: Limits = LIMITS) -> None:
+    """One GET the given way to a server whose connections ``handle`` serves."""
+
+    async def go() -> None:
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
         transport = pooled_transport(4) if way == "httpx" else None
-        async with server, Api(url, Limits(total_timeout=0.6), transport) as client:
+        async with server, Api(url, limits, transport) as client:
             await client._send("op", "GET", "/items", [], {})
 
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_an_upstream_that_keeps_trickling_is_cut_at_the_deadline(way: str) -> None:
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n")
+        for _ in range(100):  # a byte every 0.1 s: each read in time, the whole not
+            writer.write(b"x")
+            await writer.drain()
+            await asyncio.sleep(0.1)
+
     with pytest.raises(UpstreamError) as failure:
-        asyncio.run(go())
+        send_raw(way, trickle, Limits(total_timeout=0.6))
     assert failure.value.status == 504
     assert "within 0.6 s" in failure.value.detail
 
@@ -229,23 +236,16 @@ def test_an_upstream_that_keeps_trickling_is_cut_at_the_deadline(way: str) -> No
 @pytest.mark.parametrize("way", WAYS)
 @pytest.mark.parametrize("encoding", ["", "content-encoding: gzip"])
 def test_an_answer_cut_short_is_a_502(way: str, encoding: str) -> None:
-    async def go() -> None:
-        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await reader.readuntil(b"\r\n\r\n")
-            lines = ["HTTP/1.1 200 OK", "content-length: 100", *([encoding] if encoding else [])]
-            head = "\r\n".join(lines) + "\r\n\r\n"
-            writer.write(head.encode() + gzip.compress(b"x" * 500)[:10])
-            await writer.drain()
-            writer.close()
-
-        server = await asyncio.start_server(handle, "127.0.0.1", 0)
-        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        transport = pooled_transport(4) if way == "httpx" else None
-        async with server, Api(url, Limits(), transport) as client:
-            await client._send("op", "GET", "/items", [], {})
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        lines = ["HTTP/1.1 200 OK", "content-length: 100", *([encoding] if encoding else [])]
+        head = "\r\n".join(lines) + "\r\n\r\n"
+        writer.write(head.encode() + gzip.compress(b"x" * 500)[:10])
+        await writer.drain()
+        writer.close()
 
     with pytest.raises(UpstreamError) as failure:
-        asyncio.run(go())
+        send_raw(way, cut)
     assert failure.value.status == 502
     assert failure.value.detail.startswith("the upstream connection failed")
 

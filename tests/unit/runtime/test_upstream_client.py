@@ -11,14 +11,7 @@ import httpx
 
 from naftiko_codegen.runtime.upstream_client import UpstreamClient, UpstreamGroup
 
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    connect_timeout: float = 1.0
-    read_timeout: float = 1.0
-    total_timeout: float = 5.0
-    max_response_bytes: int = 1000
-    upstream_connections: int = 4
+from .loopback import Limits
 
 
 class KeyInQuery(UpstreamClient):
