@@ -87,7 +87,7 @@ class Config:
     generator_reps: int = 3
     big_procs: int = 1
     """Samples of the larger corpus specs."""
-    runtime_reserve: float = 430.0
+    runtime_reserve: float = 800.0
     """Seconds of the budget the large builds leave for the sections after them (the soak's
     ~70 s included)."""
     profile_duration: float = 2.0

@@ -58,8 +58,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--budget",
         type=float,
-        default=880,
-        help="wall-clock budget in seconds (default 880; make bench may first create the venv)",
+        default=1250,
+        help="wall-clock budget in seconds (default 1250; make bench may first create the venv)",
     )
     parser.add_argument(
         "--sections",
