@@ -39,8 +39,8 @@ from .conftest import (
     pip_install,
     start_server,
 )
+from .e2e.test_e2e_flyte import PREFIX, create_body, unique_name
 from .proxy_support import RecordingUpstream
-from .test_e2e_flyte import PREFIX, create_body, unique_name
 
 OPENAPI = DATA / "openapi" / "flyte-admin-executions.openapi.json"
 SWAGGER = DATA / "openapi" / "flyte-admin.swagger.json"

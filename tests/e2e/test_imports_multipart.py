@@ -27,10 +27,10 @@ from mcp import Client
 from naftiko_codegen.diagnostics import CompilationFailed, Diagnostic
 from naftiko_codegen.pipeline import compile_spec
 
-from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import Recorded, RecordingUpstream, upstream_fixture
+from ..conftest import ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import Recorded, RecordingUpstream, upstream_fixture
 
-DATA = Path(__file__).resolve().parent / "data" / "imports"
+DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
 MAIN = DATA / "main.yaml"
 TOKEN = "s3cr3t-upload-token"
 TIMEOUT = 10.0

@@ -25,7 +25,7 @@ LAUNCH_PLAN = {
     "name": "wf.lp",
     "version": "v1",
 }
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from .conftest import FLYTE_PACKAGE, FLYTE_PREFIX
-from .proxy_support import LoggedServer, RecordingUpstream, start_logged_server
+from ..conftest import FLYTE_PACKAGE, FLYTE_PREFIX
+from ..proxy_support import LoggedServer, RecordingUpstream, start_logged_server
 
 pytestmark = pytest.mark.e2e
 

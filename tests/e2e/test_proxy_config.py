@@ -18,8 +18,8 @@ import pytest
 
 pytest.register_assert_rewrite("tests.proxy_support")
 
-from .conftest import FLYTE_PACKAGE, flyte_env  # noqa: E402
-from .proxy_support import (  # noqa: E402
+from ..conftest import FLYTE_PACKAGE, flyte_env  # noqa: E402
+from ..proxy_support import (  # noqa: E402
     ALL_SECRETS,
     DATA,
     TWILIO_PASS,

@@ -23,7 +23,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.proxy_support")
 
-from .proxy_support import (  # noqa: E402
+from ..proxy_support import (  # noqa: E402
     GITHUB_TOKEN,
     Installed,
     RecordingUpstream,

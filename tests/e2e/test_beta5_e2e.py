@@ -19,8 +19,8 @@ import httpx
 import pytest
 from mcp import Client
 
-from .conftest import DATA, ServerProcess, build_into, pip_install, start_server
-from .proxy_support import Recorded, RecordingUpstream, Reply
+from ..conftest import DATA, ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import Recorded, RecordingUpstream, Reply
 
 SPEC = DATA / "beta5" / "shipyard" / "shipyard.yml"
 TOKEN = "registry-secret-token"

@@ -21,8 +21,8 @@ from mcp import Client
 from naftiko_codegen.diagnostics import CompilationFailed
 from naftiko_codegen.pipeline import compile_spec
 
-from .conftest import DATA, ServerProcess, build_into, pip_install, start_server
-from .proxy_support import Recorded, RecordingUpstream, Reply
+from ..conftest import DATA, ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import Recorded, RecordingUpstream, Reply
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,7 @@ from mcp import Client
 
 pytest.register_assert_rewrite("tests.proxy_support")
 
-from .proxy_support import (  # noqa: E402
+from ..proxy_support import (  # noqa: E402
     ANTHROPIC_KEY,
     GITHUB_TOKEN,
     HUBSPOT_KEY,

@@ -21,12 +21,12 @@ import httpx
 import pytest
 from mcp import Client
 
-from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream, upstream_fixture
+from ..conftest import ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import RecordingUpstream, upstream_fixture
 
 pytestmark = pytest.mark.e2e
 
-SPEC = Path(__file__).resolve().parent / "data" / "digest" / "digest-capability.yaml"
+SPEC = Path(__file__).resolve().parents[1] / "data" / "digest" / "digest-capability.yaml"
 USER, PASSWORD = "ada", "pa:ss w0rd é"
 CHALLENGE = re.compile(
     r'^Digest realm="naftiko", qop="auth", algorithm=SHA-256, '
@@ -333,7 +333,7 @@ def test_otlp_export_is_refused_with_a_located_warning() -> None:
     from naftiko_codegen.diagnostics import Severity
     from naftiko_codegen.pipeline import compile_spec
 
-    from .conftest import CORPUS
+    from ..conftest import CORPUS
 
     folder = CORPUS / "naftiko-framework" / "observability"
     spec = folder / "observability-capability.yaml"

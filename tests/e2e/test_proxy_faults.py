@@ -22,7 +22,7 @@ from mcp import Client
 
 pytest.register_assert_rewrite("tests.proxy_support")
 
-from .proxy_support import (  # noqa: E402
+from ..proxy_support import (  # noqa: E402
     ALL_SECRETS,
     MAX_RESPONSE_BYTES,
     READ_TIMEOUT,

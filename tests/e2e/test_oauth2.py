@@ -29,10 +29,10 @@ from mcp import Client
 from naftiko_codegen.diagnostics import CompilationFailed
 from naftiko_codegen.pipeline import compile_spec
 
-from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream, upstream_fixture
+from ..conftest import ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import RecordingUpstream, upstream_fixture
 
-SPEC = Path(__file__).resolve().parent / "data" / "oauth2" / "oauth2-capability.yaml"
+SPEC = Path(__file__).resolve().parents[1] / "data" / "oauth2" / "oauth2-capability.yaml"
 TIMEOUT = 10.0
 REST_RESOURCE = "https://items.example.com/api"
 REST_METADATA = "https://items.example.com/.well-known/oauth-protected-resource/api"
@@ -361,7 +361,7 @@ def test_generated_package_depends_on_pyjwt_only_with_oauth2() -> None:
     package = result.capability.package
     assert f"{package}/oauth2.py" in result.files
     assert f"{package}/auth.py" not in result.files  # no other scheme is used
-    plain = compile_spec(Path(__file__).resolve().parent / "data" / "auth-capability.yaml")
+    plain = compile_spec(Path(__file__).resolve().parents[1] / "data" / "auth-capability.yaml")
     assert "PyJWT" not in plain.files["pyproject.toml"]
     assert not any(name.endswith("/oauth2.py") for name in plain.files)
 

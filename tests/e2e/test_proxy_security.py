@@ -20,7 +20,7 @@ from mcp.client.streamable_http import create_mcp_http_client, streamable_http_c
 
 pytest.register_assert_rewrite("tests.proxy_support")
 
-from .proxy_support import (  # noqa: E402
+from ..proxy_support import (  # noqa: E402
     ALL_SECRETS,
     GITHUB_TOKEN,
     RecordingUpstream,

@@ -14,7 +14,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from .conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
+from ..conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
 
 pytestmark = pytest.mark.e2e
 

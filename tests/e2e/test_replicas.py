@@ -15,8 +15,8 @@ import httpx
 import pytest
 from mcp import Client
 
-from .conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
-from .load_balancer import HAPROXY_MISSING, LoadBalancer, haproxy_binary, start_haproxy
+from ..conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
+from ..load_balancer import HAPROXY_MISSING, LoadBalancer, haproxy_binary, start_haproxy
 
 pytestmark = pytest.mark.e2e
 

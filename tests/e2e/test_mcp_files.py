@@ -24,11 +24,11 @@ from naftiko_codegen.diagnostics import CompilationFailed, Severity
 from naftiko_codegen.lowering import files as files_module
 from naftiko_codegen.pipeline import compile_spec
 
-from .conftest import ServerProcess, build_into, pip_install, start_server
+from ..conftest import ServerProcess, build_into, pip_install, start_server
 
 pytestmark = pytest.mark.e2e
 
-DATA = Path(__file__).resolve().parent / "data" / "mcp_files"
+DATA = Path(__file__).resolve().parents[1] / "data" / "mcp_files"
 SPEC = "files-capability.yaml"
 FILES = DATA / "files"
 

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from mcp import Client
 
-from .conftest import (
+from ..conftest import (
     DATA,
     FLYTE_PACKAGE,
     FLYTE_PREFIX,
@@ -36,7 +36,7 @@ from .conftest import (
     pip_install,
     start_server,
 )
-from .proxy_support import JSON_OK, Recorded, RecordingUpstream, Reply
+from ..proxy_support import JSON_OK, Recorded, RecordingUpstream, Reply
 
 T = TypeVar("T")
 IDS = {"id.project": "p", "id.domain": "d", "id.name": "n"}

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
+from ..conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
 
 pytestmark = pytest.mark.e2e
 

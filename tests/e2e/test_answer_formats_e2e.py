@@ -25,8 +25,8 @@ from mcp import Client
 
 from naftiko_codegen.lowering.answer_formats import protobuf_schema
 
-from .conftest import DATA, ServerProcess, build_into, pip_install, start_server
-from .proxy_support import Recorded, RecordingUpstream, Reply
+from ..conftest import DATA, ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import Recorded, RecordingUpstream, Reply
 
 pytestmark = pytest.mark.e2e
 
