@@ -78,7 +78,7 @@ class ConnectionPool:
             )
             # aiohttp resends an idempotent request once when a kept-alive connection
             # drops; httpx never does, and a call must reach the upstream at most once
-            # (tests/test_proxy_faults.py). No public switch exists for this.
+            # (tests/e2e/test_proxy_faults.py). No public switch exists for this.
             self._session._retry_connection = False
         return self._session
 
