@@ -16,31 +16,18 @@ from typing import Any
 import jinja2
 
 from . import ir
-from .emitters.auth import auth_imports, auth_middleware, credentials_middleware
+from .emitters.auth import auth_middleware, credentials_middleware
 from .emitters.container import container_ports, exec_form, health_probe
-from .emitters.expressions import (
-    body_args,
-    context_expr,
-    decoder_expr,
-    mock_expr,
-    path_operands,
-    python_type,
-    selector_literal,
-    shape_source,
-    value_expr,
-)
+from .emitters.expressions import Emitter, python_type, selector_literal
 from .emitters.text import hints_text, json_text, md_cell, md_code, md_text, toml_str
 from .emitters.usage import (
     adapter_mcp_runtime_imports,
     adapter_step_imports,
-    adapter_value_imports,
-    body_encoders,
     cap_params,
     cap_steps,
     input_checks,
     reads_path_input,
     used_inputs,
-    uses_to_text,
 )
 from .formatting import cache_dir
 from .pylayout import def_line, docstring, ident, layout, open_call, py
@@ -92,38 +79,27 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
             ident,
             toml_str,
             python_type,
-            value_expr,
             md_text,
             md_cell,
             md_code,
             hints_text,
             selector_literal,
-            mock_expr,
-            body_args,
-            context_expr,
         ),
         json=json_text,
     )
     env.globals.update(
         _by_name(
-            uses_to_text,
             cap_params,
-            shape_source,
-            adapter_value_imports,
             adapter_mcp_runtime_imports,
             layout,
             open_call,
             def_line,
-            path_operands,
-            body_encoders,
             used_inputs,
             reads_path_input,
             input_checks,
             auth_middleware,
             credentials_middleware,
-            auth_imports,
             adapter_step_imports,
-            decoder_expr,
             container_ports,
             health_probe,
             exec_form,
@@ -156,7 +132,9 @@ def render_parts(
     files: dict[str, str] = {}
 
     def emit(target: str, template: str, **extra: Any) -> None:
-        files[target] = env.get_template(template).render(**context, **extra)
+        # Each module gets its own Emitter: its imports are what its own expressions call.
+        module = env.get_template(template)
+        files[target] = module.render(**context, **extra, emit=Emitter())
 
     emit("pyproject.toml", "pyproject.toml.j2")
     emit("README.md", "README.md.j2")

@@ -4,62 +4,59 @@ from __future__ import annotations
 
 from .. import ir
 from ..pylayout import ident, layout, py
-from .expressions import value_expr
+from .expressions import Emitter
 
 _CHECKS = {"bearer": "bearer", "apikey": "api_key", "basic": "basic", "digest": "digest"}
 
 
-def auth_imports(auth: ir.Authentication | None) -> list[str]:
-    """The runtime names an adapter protected by ``auth`` imports (none when unprotected)."""
-    if auth is None:
-        return []
-    if auth.oauth2 is not None:
-        return ["OAuth2ResourceServer"]
-    return ["RequireCredentials", _CHECKS[auth.type]]
-
-
-def auth_check(auth: ir.Authentication) -> str:
+def auth_check(auth: ir.Authentication, emit: Emitter) -> str:
     """``bearer(...)``/``api_key(...)``/``basic(...)`` over the configured secrets."""
 
     def value(source: ir.ValueSource | None) -> str:
-        return value_expr(source) if source is not None else "''"
+        return emit.value(source) if source is not None else "''"
 
     if auth.type == "bearer":
-        return f"bearer({value(auth.token)})"
-    if auth.type == "apikey":
-        return f"api_key({py(auth.key)}, {value(auth.token)}, {py(auth.placement)})"
-    if auth.type == "digest":
-        return f"digest({value(auth.username)}, {value(auth.password)})"
-    return f"basic({value(auth.username)}, {value(auth.password)})"
+        arguments = [value(auth.token)]
+    elif auth.type == "apikey":
+        arguments = [py(auth.key), value(auth.token), py(auth.placement)]
+    else:
+        arguments = [value(auth.username), value(auth.password)]
+    return emit.call(_CHECKS[auth.type], *arguments)
 
 
-def auth_middleware(adapter: ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter) -> str:
+def auth_middleware(
+    adapter: ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter, emit: Emitter
+) -> str:
     """The ``app.add_middleware(...)`` statement that makes callers of a protected adapter
     authenticate: an OAuth 2 resource server, else a credentials check (its first line
     unindented, for a template line at 4 spaces)."""
     assert adapter.authentication is not None
     if adapter.authentication.oauth2 is not None:
-        return oauth2_middleware(adapter)
-    return credentials_middleware(adapter.authentication)
+        return oauth2_middleware(adapter, emit)
+    return credentials_middleware(adapter.authentication, emit)
 
 
-def credentials_middleware(auth: ir.Authentication) -> str:
+def credentials_middleware(auth: ir.Authentication, emit: Emitter) -> str:
     """``app.add_middleware(RequireCredentials, check=..., challenge=...)`` for ``auth``,
     its first line unindented, for a template line at 4 spaces."""
+    emit.used.add("RequireCredentials")
     return "\n".join(
         [
             "app.add_middleware(",
             "        RequireCredentials,",
-            layout(auth_check(auth), 8, "check=", ","),
+            layout(auth_check(auth, emit), 8, "check=", ","),
             f"        challenge={py(auth_challenge(auth))},",
             "    )",
         ]
     )
 
 
-def oauth2_middleware(adapter: ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter) -> str:
+def oauth2_middleware(
+    adapter: ir.RestAdapter | ir.McpAdapter | ir.SkillAdapter, emit: Emitter
+) -> str:
     """``app.add_middleware(OAuth2ResourceServer, ...)`` for an oauth2-protected adapter."""
     assert adapter.authentication is not None and adapter.authentication.oauth2 is not None
+    emit.used.add("OAuth2ResourceServer")
     config = adapter.authentication.oauth2
     key = ident(adapter.key)
     arguments = [

@@ -6,7 +6,16 @@ import dataclasses
 from typing import Any, Literal
 
 from .consumes import ConsumedApi, ConsumedOperation, ConsumedParam
-from .values import ContextRef, ParamLocation, ParamType, PathStep, RequestBody, ValueSource
+from .values import (
+    ContextRef,
+    ContextValue,
+    LiteralValue,
+    ParamLocation,
+    ParamType,
+    PathStep,
+    RequestBody,
+    ValueSource,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Shape:
         if self.type == "array":
             items = self.items.json_schema if self.items else {}
             return {"type": ["array", "null"], "items": items}
-        if self.value is not None and self.value != ValueSource("literal"):
+        if self.value is not None and self.value != LiteralValue():
             return {"type": self.type}
         return {"type": [self.type, "null"]}
 
@@ -167,7 +176,7 @@ class Step:
     def sources(self) -> tuple[ValueSource, ...]:
         """Values a lookup or script step evaluates (call arguments excluded)."""
         if self.lookup is not None:
-            return (ValueSource("context", ref=self.lookup.value),)
+            return (ContextValue(self.lookup.value),)
         if self.script is not None:
             entries = self.script.inputs + self.script.with_values
             return tuple(source for _, source in entries)

@@ -28,17 +28,6 @@ def schema_type(schema: dict[str, Any] | None) -> ParamType | None:
 
 
 @dataclasses.dataclass(frozen=True)
-class TemplatePart:
-    """One piece of a compiled Mustache string: literal text, an input, or a bound variable."""
-
-    kind: Literal["text", "input", "secret", "context"]
-    value: str
-    """The text, the exposed input's Python identifier, or the bound variable's name."""
-    ref: ContextRef | None = None
-    """An earlier step's answer or an input, read at a path (kind ``context``)."""
-
-
-@dataclasses.dataclass(frozen=True)
 class PathStep:
     """One step of a compiled JSONPath: a key, an index, or every element (``[*]``)."""
 
@@ -59,32 +48,164 @@ class ContextRef:
 
 
 @dataclasses.dataclass(frozen=True)
-class ValueSource:
-    """Where the value of one consumed parameter comes from in one exposed operation."""
+class TextPart:
+    """Literal text of a compiled Mustache string."""
 
-    kind: Literal["input", "literal", "template", "object", "array", "context"]
-    input: str = ""
-    """Python identifier of the exposed input (kind ``input``)."""
-    literal: Json = None
-    """A constant JSON value (kind ``literal``)."""
-    parts: tuple[TemplatePart, ...] = ()
-    """The compiled template (kind ``template``)."""
-    members: tuple[tuple[str, ValueSource], ...] = ()
-    """Keys and values (kind ``object``) or elements under keys ``"0"``, ``"1"``... (``array``)."""
-    ref: ContextRef | None = None
-    """An earlier step's answer or an input read at a path (kind ``context``)."""
+    text: str
 
 
 @dataclasses.dataclass(frozen=True)
-class RequestBody:
-    """A body the consumed operation declares, compiled for one exposed operation."""
+class InputPart:
+    """An exposed input interpolated into a compiled Mustache string (``{{name}}``)."""
 
-    encoding: Literal["json", "text", "form", "multipart"]
+    input: str
+    """The input's Python identifier."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SecretPart:
+    """A bound variable interpolated into a compiled Mustache string."""
+
+    name: str
+    """The bound variable's name (its key in ``settings.secrets``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ContextPart:
+    """An earlier step's answer or an input, read at a path and interpolated."""
+
+    ref: ContextRef
+
+
+TemplatePart: TypeAlias = "TextPart | InputPart | SecretPart | ContextPart"
+"""One piece of a compiled Mustache string."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InputValue:
+    """The value of an exposed input, as the caller sent it."""
+
+    input: str
+    """The input's Python identifier."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LiteralValue:
+    """A constant JSON value of the spec."""
+
+    literal: Json = None
+
+
+@dataclasses.dataclass(frozen=True)
+class TemplateValue:
+    """A compiled Mustache string: its pieces joined as text at run time."""
+
+    parts: tuple[TemplatePart, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectValue:
+    """A JSON object whose members are value sources of their own."""
+
+    members: tuple[tuple[str, ValueSource], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ArrayValue:
+    """A JSON array whose elements are value sources of their own."""
+
+    items: tuple[ValueSource, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ContextValue:
+    """An earlier step's answer or an input, read at a path (kept as JSON, not text)."""
+
+    ref: ContextRef
+
+
+ValueSource: TypeAlias = (
+    "InputValue | LiteralValue | TemplateValue | ObjectValue | ArrayValue | ContextValue"
+)
+"""Where a value comes from in one exposed operation: one frozen dataclass per kind."""
+
+
+def nested_sources(source: ValueSource) -> list[ValueSource]:
+    """``source`` and every value source nested in it, outermost first."""
+    if isinstance(source, ObjectValue):
+        children = [value for _, value in source.members]
+    elif isinstance(source, ArrayValue):
+        children = list(source.items)
+    else:
+        children = []
+    return [source, *(nested for child in children for nested in nested_sources(child))]
+
+
+def context_refs(source: ValueSource) -> list[ContextRef]:
+    """The step answers and inputs ``source`` reads at a path (nested sources excluded)."""
+    if isinstance(source, ContextValue):
+        return [source.ref]
+    if isinstance(source, TemplateValue):
+        return [part.ref for part in source.parts if isinstance(part, ContextPart)]
+    return []
+
+
+def read_inputs(source: ValueSource) -> set[str]:
+    """The identifiers of the inputs ``source`` reads (nested sources excluded)."""
+    names = {ref.name for ref in context_refs(source) if ref.kind == "input"}
+    if isinstance(source, InputValue):
+        names.add(source.input)
+    elif isinstance(source, TemplateValue):
+        names |= {part.input for part in source.parts if isinstance(part, InputPart)}
+    return names
+
+
+@dataclasses.dataclass(frozen=True)
+class EncodedBody:
+    """A body the consumed operation declares, compiled for one exposed operation and sent
+    as JSON, text or a form."""
+
+    encoding: Literal["json", "text", "form"]
     content_type: str
     value: ValueSource
-    """The body's value; for ``multipart``, an array of objects with the members ``name``,
-    ``value``, ``filename`` and ``contentType`` (the last two literal ``None`` when absent),
-    one per part, in order."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MultipartPart:
+    """One part of a ``multipart/form-data`` body."""
+
+    name: ValueSource
+    value: ValueSource
+    filename: ValueSource = LiteralValue()
+    content_type: ValueSource = LiteralValue()
+    """``None`` (a literal) when the spec names none."""
+
+    @property
+    def fields(self) -> tuple[ValueSource, ValueSource, ValueSource, ValueSource]:
+        """The name, value, filename and content type, in that order."""
+        return (self.name, self.value, self.filename, self.content_type)
+
+
+@dataclasses.dataclass(frozen=True)
+class MultipartBody:
+    """A ``multipart/form-data`` body, its parts in order (httpx writes the boundary)."""
+
+    parts: tuple[MultipartPart, ...]
+    content_type: str = "multipart/form-data"
+
+    @property
+    def sources(self) -> tuple[ValueSource, ...]:
+        """Every value the parts are made of."""
+        return tuple(source for part in self.parts for source in part.fields)
+
+
+RequestBody: TypeAlias = "EncodedBody | MultipartBody"
+"""A body the consumed operation declares, compiled for one exposed operation."""
+
+
+def body_sources(body: RequestBody) -> tuple[ValueSource, ...]:
+    """The value sources a request body is built from."""
+    return body.sources if isinstance(body, MultipartBody) else (body.value,)
 
 
 @dataclasses.dataclass(frozen=True)

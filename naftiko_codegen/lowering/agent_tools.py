@@ -135,11 +135,12 @@ def _described(name: str, value: Any, tool: ir.McpTool) -> Any:
 
 def _argument_note(name: str, tool: ir.McpTool) -> str:
     ident = next((item.ident for item in tool.inputs if item.name == name), None)
+    read = ir.InputValue(ident) if ident is not None else None
     calls = [tool.invocation] if tool.invocation is not None else []
     calls += [step.invocation for step in tool.steps if step.invocation is not None]
     for call in calls:
         for param, source in call.arguments:
-            if source.kind == "input" and source.input == ident:
+            if source == read:
                 where = "header" if param.location == "header" else f"{param.location} parameter"
                 return (
                     f"Sent as the {where} `{param.name}` of "

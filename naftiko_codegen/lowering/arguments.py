@@ -64,8 +64,8 @@ class Arguments:
         arguments = self.bind(operation, with_map, scope, path)
         body_source = next((v for p, v in arguments if p.location == "body"), None)
         body: ir.RequestBody | None = None
-        if body_source is not None and body_source.kind != "input":
-            body = ir.RequestBody("json", "application/json", body_source)
+        if body_source is not None and not isinstance(body_source, ir.InputValue):
+            body = ir.EncodedBody("json", "application/json", body_source)
         elif body_source is None and operation.body_template is not None:
             with self.diagnostics.located_in(self.consumes.documents.get(api.namespace)):
                 body = self.bodies.request_body(operation.body_template, scope)
@@ -121,7 +121,7 @@ class Arguments:
                 arguments[param.name] = self.values.compile(value, w_path, scope)
                 continue
             if param.location == "body":
-                arguments[param.name] = ir.ValueSource("input", input="body")
+                arguments[param.name] = ir.InputValue("body")
                 continue
             found = scope.find(reference)
             if found is None:
@@ -131,7 +131,7 @@ class Arguments:
                 if found is None:
                     raise scope.unknown(value, w_path)
                 found = scope.add(found)
-            arguments[param.name] = ir.ValueSource("input", input=found.ident)
+            arguments[param.name] = ir.InputValue(found.ident)
         for param in operation.path_params:
             if param.name in arguments:
                 continue
@@ -147,7 +147,7 @@ class Arguments:
                     "has no source",
                     hint=f"add `{param.name}` to `with`, or a path variable of the same name",
                 )
-            arguments[param.name] = ir.ValueSource("input", input=scope.keep(found).ident)
+            arguments[param.name] = ir.InputValue(scope.keep(found).ident)
         for param in operation.params:
             if param.name in arguments:
                 continue
@@ -161,7 +161,7 @@ class Arguments:
                 found = scope.find(param.name)
                 found = found or scope.implicit(param.name, param, source="declared")
                 if found is not None and found is not DROPPED:
-                    arguments[param.name] = ir.ValueSource("input", input=scope.keep(found).ident)
+                    arguments[param.name] = ir.InputValue(scope.keep(found).ident)
         return tuple((p, arguments[p.name]) for p in operation.params if p.name in arguments)
 
 
@@ -172,7 +172,7 @@ def type_declared_inputs(
     the parameter it feeds, when both agree on the type: ``{id-project}`` of a REST route
     is then documented and checked like the upstream's ``id.project``."""
     for param, source in arguments:
-        if param.schema is None or source.kind != "input":
+        if param.schema is None or not isinstance(source, ir.InputValue):
             continue
         for key, item in scope.inputs.items():
             if item.ident != source.input or item.schema is not None:

@@ -24,7 +24,7 @@ _TEXT_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "applic
 
 
 class Bodies:
-    """Builds :class:`ir.RequestBody` values."""
+    """Builds request bodies (:class:`ir.EncodedBody`, :class:`ir.MultipartBody`)."""
 
     def __init__(self, diagnostics: Diagnostics, values: Values) -> None:
         self.diagnostics = diagnostics
@@ -35,48 +35,47 @@ class Bodies:
         path, kind, data = template.path, template.kind, template.data
         if template.bare:
             assert isinstance(data, str)
-            return ir.RequestBody("json", "application/json", self.json_value(data, path, scope))
+            return ir.EncodedBody("json", "application/json", self.json_value(data, path, scope))
         data_path = path + ("data",)
         if kind == "json":
             if isinstance(data, str):
                 value = self.json_value(data, data_path, scope)
             else:
                 value = self.structure(data, data_path, scope)
-            return ir.RequestBody("json", "application/json", value)
+            return ir.EncodedBody("json", "application/json", value)
         if kind in _TEXT_TYPES:
             value = self.values.compile(str(data), data_path, scope, skip_on_error=True)
-            return ir.RequestBody("text", _TEXT_TYPES[kind], value)
+            return ir.EncodedBody("text", _TEXT_TYPES[kind], value)
         if kind == "formUrlEncoded":
             if isinstance(data, str):
                 value = self.values.compile(data, data_path, scope, skip_on_error=True)
-                return ir.RequestBody("text", "application/x-www-form-urlencoded", value)
-            return ir.RequestBody(
+                return ir.EncodedBody("text", "application/x-www-form-urlencoded", value)
+            return ir.EncodedBody(
                 "form", "application/x-www-form-urlencoded", self.structure(data, data_path, scope)
             )
         if kind == "multipartForm":
-            parts = self.multipart_parts(data, data_path, scope)
-            return ir.RequestBody("multipart", "multipart/form-data", parts)
+            return ir.MultipartBody(self.multipart_parts(data, data_path, scope))
         raise self.diagnostics.skip(path, "NG211", f"`{kind}` request bodies are not generated yet")
 
-    def multipart_parts(self, data: Any, path: Path, scope: Scope) -> ir.ValueSource:
+    def multipart_parts(
+        self, data: Any, path: Path, scope: Scope
+    ) -> tuple[ir.MultipartPart, ...]:
         """``multipartForm`` parts, in order: name, value and filename compiled as templates
         over the inputs and bound variables, ``contentType`` a literal (``None``: absent)."""
         parts = []
         for index, part in enumerate(data or []):
-            members: list[tuple[str, ir.ValueSource]] = []
+            fields: dict[str, ir.ValueSource] = {}
             for field in ("name", "value", "filename"):
-                source = ir.ValueSource("literal", literal=None)
+                fields[field] = ir.LiteralValue()
                 if field in part:
                     field_path = path + (index, field)
-                    source = self.values.compile(
+                    fields[field] = self.values.compile(
                         str(part[field]), field_path, scope, skip_on_error=True
                     )
-                members.append((field, source))
             content_type = part.get("contentType")
-            literal = None if content_type is None else str(content_type)
-            members.append(("contentType", ir.ValueSource("literal", literal=literal)))
-            parts.append((str(index), ir.ValueSource("object", members=tuple(members))))
-        return ir.ValueSource("array", members=tuple(parts))
+            literal = ir.LiteralValue(None if content_type is None else str(content_type))
+            parts.append(ir.MultipartPart(**fields, content_type=literal))
+        return tuple(parts)
 
     def structure(self, data: Any, path: Path, scope: Scope) -> ir.ValueSource:
         """Objects and arrays member by member; strings compiled as templates."""
@@ -85,16 +84,15 @@ class Bodies:
                 (str(key), self.structure(value, path + (key,), scope))
                 for key, value in sorted(data.items())
             )
-            return ir.ValueSource("object", members=members)
+            return ir.ObjectValue(members)
         if isinstance(data, list):
-            members = tuple(
-                (str(index), self.structure(value, path + (index,), scope))
-                for index, value in enumerate(data)
+            items = tuple(
+                self.structure(value, path + (index,), scope) for index, value in enumerate(data)
             )
-            return ir.ValueSource("array", members=members)
+            return ir.ArrayValue(items)
         if isinstance(data, str):
             return self.values.compile(data, path, scope, skip_on_error=True)
-        return ir.ValueSource("literal", literal=data)
+        return ir.LiteralValue(data)
 
     def json_value(self, template: str, path: Path, scope: Scope) -> ir.ValueSource:
         """A JSON text template compiled to a structure.

@@ -198,7 +198,7 @@ def reserve_arguments(scope: Scope, invocation: ir.Invocation) -> ir.Invocation:
             kept = [
                 (param, source)
                 for param, source in invocation.arguments
-                if not (source.kind == "input" and source.input == clash.ident)
+                if source != ir.InputValue(clash.ident)
             ]
             invocation = dataclasses.replace(invocation, arguments=tuple(kept))
         if clash is None or clash.location != "path":

@@ -193,14 +193,14 @@ class McpContent:
         try:
             for is_variable, name in tokens(text):
                 if not is_variable:
-                    parts.append(ir.TemplatePart("text", name))
+                    parts.append(ir.TextPart(name))
                     continue
                 argument = scope.find(name) if scope.inputs else None
                 if argument is None:
                     raise TemplateSyntaxError(f"`{{{{{name}}}}}` names no argument of the prompt")
-                parts.append(ir.TemplatePart("input", argument.ident))
+                parts.append(ir.InputPart(argument.ident))
         except TemplateSyntaxError as error:
             raise self.diagnostics.skip(
                 path + ("location",), "NG202", f"{location}: {error}", found=f"`{location}`"
             ) from None
-        return ir.ValueSource("template", parts=tuple(parts))
+        return ir.TemplateValue(tuple(parts))

@@ -153,7 +153,7 @@ class Outputs:
         steps: tuple[ir.PathStep, ...] | None = None
         if "value" in spec and (mock or not str(spec["value"]).startswith("$")):
             value = self.values.compile(spec["value"], path + ("value",), scope)
-            if not mock and any(part.kind == "input" for part in value.parts):
+            if not mock and ir.read_inputs(value):
                 raise self.diagnostics.skip(
                     path + ("value",),
                     "NG211",

@@ -106,7 +106,7 @@ class Scripts:
             for name, where in [*dependencies, (str(step["file"]), path + ("file",))]
         )
         entries = tuple(
-            (item.name, ir.ValueSource("input", input=item.ident)) for item in scope.inputs.values()
+            (item.name, ir.InputValue(item.ident)) for item in scope.inputs.values()
         )
         timeout = settings.get("timeout", DEFAULT_TIMEOUT_MS)
         enabled = settings.get("enabled")

@@ -171,7 +171,7 @@ class Steps:
             item = scope.find(named)
             if item is None:
                 raise scope.unknown(value, path)
-            return ir.ValueSource("input", input=item.ident)
+            return ir.InputValue(item.ident)
         reference = value.strip() if isinstance(value, str) else ""
         if reference.startswith("$"):
             try:
@@ -179,9 +179,7 @@ class Steps:
             except JsonPathError:
                 selector = ()
             if selector:
-                return ir.ValueSource(
-                    "context", ref=self.context_ref(selector, reference, earlier, scope, path)
-                )
+                return ir.ContextValue(self.context_ref(selector, reference, earlier, scope, path))
         return self.values.compile(value, path, scope, skip_on_error=True)
 
     def earlier_value(
@@ -207,9 +205,7 @@ class Steps:
             if not selector or selector[0].kind != "key" or selector[0].key not in earlier:
                 self.check_order(selector[0].key if selector else "", earlier, scope, path)
                 return None
-            return ir.ValueSource(
-                "context", ref=ir.ContextRef("step", selector[0].key, selector[1:])
-            )
+            return ir.ContextValue(ir.ContextRef("step", selector[0].key, selector[1:]))
         if not is_template(value):
             return None
         try:
@@ -224,17 +220,18 @@ class Steps:
         parts: list[ir.TemplatePart] = []
         for tag, name in pieces:
             if not tag:
-                parts.append(ir.TemplatePart("text", name))
+                parts.append(ir.TextPart(name))
             elif _head(name) in earlier:
                 keys = _mustache_path(name)
                 ref = ir.ContextRef("step", _head(name), keys[1:])
-                parts.append(ir.TemplatePart("context", name, ref=ref))
+                parts.append(ir.ContextPart(ref))
             else:
                 compiled = self.values.compile("{{" + name + "}}", path, scope, skip_on_error=True)
-                parts.extend(compiled.parts)
-        if len(parts) == 1 and parts[0].ref is not None:
-            return ir.ValueSource("context", ref=parts[0].ref)
-        return ir.ValueSource("template", parts=tuple(parts))
+                if isinstance(compiled, ir.TemplateValue):
+                    parts.extend(compiled.parts)
+        if len(parts) == 1 and isinstance(parts[0], ir.ContextPart):
+            return ir.ContextValue(parts[0].ref)
+        return ir.TemplateValue(tuple(parts))
 
     def check_order(self, name: str, earlier: Sequence[str], scope: Scope, path: Path) -> None:
         """Skip the operation when a value reads the step ``name`` before it has run."""
@@ -288,7 +285,7 @@ def _feed(invocation: ir.Invocation, fed: Mapping[str, ir.ValueSource]) -> ir.In
     body_param = invocation.operation.body_param
     if body_param is not None and names.normalise_reference(body_param.name) in wanted:
         value = wanted[names.normalise_reference(body_param.name)]
-        body = ir.RequestBody("json", "application/json", value)
+        body = ir.EncodedBody("json", "application/json", value)
     return dataclasses.replace(invocation, arguments=arguments, body=body)
 
 
@@ -331,5 +328,5 @@ def _nest(
         elif name in sources:
             children.append((name, ir.Shape(kind, sources[name] or None)))  # type: ignore[arg-type]
         else:  # unmapped: null (a constant ``None``, never the whole context)
-            children.append((name, ir.Shape(kind, value=ir.ValueSource("literal"))))  # type: ignore[arg-type]
+            children.append((name, ir.Shape(kind, value=ir.LiteralValue())))  # type: ignore[arg-type]
     return ir.Shape("object", properties=tuple(children))

@@ -35,26 +35,26 @@ class Values:
         operation being lowered.
         """
         if not isinstance(value, str) or not is_template(value):
-            return ir.ValueSource("literal", literal=value)
+            return ir.LiteralValue(value)
         parts: list[ir.TemplatePart] = []
         try:
             for is_variable, text in tokens(value):
                 if not is_variable:
-                    parts.append(ir.TemplatePart("text", text))
+                    parts.append(ir.TextPart(text))
                     continue
                 secret = self.binds.resolve(text, path)
                 if secret is not None:
-                    parts.append(ir.TemplatePart("secret", secret))
+                    parts.append(ir.SecretPart(secret))
                     continue
                 found = scope.find(text) if scope is not None and scope.inputs else None
                 if found is None:
                     raise TemplateSyntaxError(
                         f"`{{{{{text}}}}}` is neither a bound variable nor an input"
                     )
-                parts.append(ir.TemplatePart("input", found.ident))
+                parts.append(ir.InputPart(found.ident))
         except TemplateSyntaxError as error:
             if skip_on_error:
                 raise self.diagnostics.skip(path, "NG202", str(error)) from None
             self.diagnostics.report(path, "NG202", str(error))
-            return ir.ValueSource("literal", literal=value)
-        return ir.ValueSource("template", parts=tuple(parts))
+            return ir.LiteralValue(value)
+        return ir.TemplateValue(tuple(parts))

@@ -103,13 +103,10 @@ def test_values_compile_templates_over_secrets_and_inputs() -> None:
     source = units.values.compile(
         "Bearer {{TOKEN}} for {{user}}", ("x",), units.scope(user="query")
     )
-    assert [(p.kind, p.value) for p in source.parts] == [
-        ("text", "Bearer "),
-        ("secret", "TOKEN"),
-        ("text", " for "),
-        ("input", "user"),
-    ]
-    assert units.values.compile(42, ("x",)) == ir.ValueSource("literal", literal=42)
+    assert source == ir.TemplateValue(
+        (ir.TextPart("Bearer "), ir.SecretPart("TOKEN"), ir.TextPart(" for "), ir.InputPart("user"))
+    )
+    assert units.values.compile(42, ("x",)) == ir.LiteralValue(42)
 
 
 def test_an_unknown_tag_is_an_error_or_skips_the_operation() -> None:
@@ -142,8 +139,8 @@ def test_a_placeholder_fed_by_its_value_and_a_declared_parameter_nothing_feeds()
 
     scope.implicit = policy  # type: ignore[assignment]
     arguments = dict((p.name, s) for p, s in units.arguments.bind(units.get_pet, {}, scope, ()))
-    assert arguments["owner"].kind == "template"  # its own value, a bound variable
-    assert arguments["petId"] == ir.ValueSource("input", input="petId")
+    assert isinstance(arguments["owner"], ir.TemplateValue)  # its own value, a bound variable
+    assert arguments["petId"] == ir.InputValue("petId")
     assert wanted == [("expand", "declared"), ("limit", "declared")]
     assert [(i.name, i.required) for i in scope.inputs.values()] == [
         ("petId", True),
@@ -160,8 +157,8 @@ def test_with_references_and_dropped_credentials() -> None:
     arguments = dict(
         (p.name, s) for p, s in units.arguments.bind(units.get_pet, with_map, scope, ())
     )
-    assert arguments["limit"] == ir.ValueSource("input", input="q")
-    assert arguments["expand"] == ir.ValueSource("literal", literal="literal text")
+    assert arguments["limit"] == ir.InputValue("q")
+    assert arguments["expand"] == ir.LiteralValue("literal text")
 
 
 def test_a_reference_to_no_input_skips_the_operation() -> None:
