@@ -160,7 +160,9 @@ def render_parts(
             list(skills.catalog), sort_keys=True
         )
     steps = cap_steps(capability)
-    scripts = {key: text for step in steps if step.script for key, text in step.script.files}
+    scripts = {
+        key: text for step in steps if isinstance(step, ir.ScriptStep) for key, text in step.files
+    }
     if scripts:
         files[f"{package}/scripts.json"] = json_text(scripts, sort_keys=True)
     answer_schemas = capability.answer_schemas

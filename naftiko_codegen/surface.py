@@ -218,7 +218,7 @@ def _auth(authentication: ir.Authentication | None) -> str | None:
 def _target(invocation: ir.Invocation | None, steps: Sequence[ir.Step] = ()) -> str:
     if invocation is not None:
         return f"{invocation.api.namespace}.{invocation.operation.name}"
-    calls = [s.invocation for s in steps if s.invocation is not None]
+    calls = ir.calls(None, tuple(steps))
     return ",".join(f"{c.api.namespace}.{c.operation.name}" for c in calls)
 
 

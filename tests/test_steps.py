@@ -403,7 +403,7 @@ def test_lookup_value_may_be_one_mustache_tag(tmp_path: Path) -> None:
         (operation,) = [
             op for op in capability.rest_adapters[0].operations if op.name == "find-user"
         ]
-        return operation.steps[1].lookup
+        return operation.steps[1]
 
     jsonpath = find_user_step(copy_spec(tmp_path / "a"))
     spec = copy_spec(tmp_path / "b")

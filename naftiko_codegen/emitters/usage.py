@@ -39,10 +39,9 @@ def _raw_format(tool: ir.McpTool) -> str:
 def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[ir.ValueSource]:
     """Every value source an operation, tool or resource evaluates (nested ones included)."""
     sources: list[ir.ValueSource] = []
-    invocations = [unit.invocation] if unit.invocation is not None else []
-    if not isinstance(unit, ir.McpResource):
-        invocations += [step.invocation for step in unit.steps if step.invocation is not None]
-        sources += [source for step in unit.steps for source in step.sources]
+    steps = () if isinstance(unit, ir.McpResource) else unit.steps
+    invocations = ir.calls(unit.invocation, steps)
+    sources += [source for step in steps for source in step.sources]
     for invocation in invocations:
         sources += [v for _, v in invocation.arguments]
         if invocation.body is not None:
@@ -92,9 +91,9 @@ def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
     runner of each script language."""
     units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
     steps = [step for unit in units for step in unit.steps]
-    calls = any(step.invocation is not None for step in steps)
-    lookups = any(step.lookup is not None for step in steps)
-    languages = {step.script.language for step in steps if step.script is not None}
+    calls = any(isinstance(step, ir.CallStep) for step in steps)
+    lookups = any(isinstance(step, ir.LookupStep) for step in steps)
+    languages = {step.language for step in steps if isinstance(step, ir.ScriptStep)}
     runners = [RUNNERS[language] for language in sorted(languages)]
     return ["run_step"] * calls + ["lookup"] * lookups + runners
 

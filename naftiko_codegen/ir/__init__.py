@@ -42,6 +42,7 @@ from .rest import (
     RestOperation,
 )
 from .units import (
+    CallStep,
     ExposedInput,
     Invocation,
     LookupStep,
@@ -49,6 +50,7 @@ from .units import (
     ScriptStep,
     Shape,
     Step,
+    calls,
 )
 from .values import (
     ArrayValue,
@@ -121,9 +123,11 @@ __all__ = [
     "Shape",
     "Output",
     "Invocation",
+    "CallStep",
     "LookupStep",
     "ScriptStep",
     "Step",
+    "calls",
     "RestOperation",
     "RestForward",
     "RestAdapter",

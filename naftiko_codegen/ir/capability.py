@@ -9,6 +9,7 @@ from typing import Any, Literal
 from .consumes import Authentication, ConsumedApi, ConsumedOperation
 from .mcp import McpAdapter, McpResource, McpTool
 from .rest import RestAdapter, RestOperation
+from .units import ScriptStep
 from .values import Json
 
 
@@ -113,7 +114,10 @@ class Capability:
         ]
         units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
         return {
-            step.script.language for unit in units for step in unit.steps if step.script is not None
+            step.language
+            for unit in units
+            for step in unit.steps
+            if isinstance(step, ScriptStep)
         }
 
     @property

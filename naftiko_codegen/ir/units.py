@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeAlias
 
 from .consumes import ConsumedApi, ConsumedOperation, ConsumedParam
 from .values import (
@@ -125,15 +125,36 @@ class Invocation:
 
 
 @dataclasses.dataclass(frozen=True)
+class CallStep:
+    """A ``call`` step: one consumed operation called, its JSON answer kept as ``name``."""
+
+    name: str
+    invocation: Invocation
+    kind: ClassVar[str] = "call"
+
+    @property
+    def sources(self) -> tuple[ValueSource, ...]:
+        """Values the step evaluates itself (its call's arguments are the invocation's)."""
+        return ()
+
+
+@dataclasses.dataclass(frozen=True)
 class LookupStep:
     """A ``lookup`` step: entries of an earlier step's array whose ``match`` field equals
     the looked-up value(s), reduced to ``fields``."""
 
+    name: str
     index: str
     """The name of the earlier step whose answer is the table."""
     match: str
     value: ContextRef
     fields: tuple[str, ...]
+    kind: ClassVar[str] = "lookup"
+
+    @property
+    def sources(self) -> tuple[ValueSource, ...]:
+        """The looked-up value."""
+        return (ContextValue(self.value),)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +162,7 @@ class ScriptStep:
     """A ``script`` step: Python, run in a subprocess of the generated server, or JavaScript,
     run in a V8 isolate inside it."""
 
+    name: str
     language: str
     """``python`` or ``javascript``."""
     files: tuple[tuple[str, str], ...]
@@ -154,30 +176,25 @@ class ScriptStep:
     """The exposed inputs, by name: the ``context`` entries the step answers may shadow."""
     with_values: tuple[tuple[str, ValueSource], ...] = ()
     """The ``with`` values, by name: they shadow inputs and step answers."""
+    kind: ClassVar[str] = "script"
 
     @property
     def names(self) -> tuple[str, ...]:
         """The embedded files run, in order."""
         return tuple(name for name, _ in self.files)
 
-
-@dataclasses.dataclass(frozen=True)
-class Step:
-    """One step of an orchestrated operation; its JSON answer is kept as ``name``.
-
-    Exactly one of ``invocation`` (``call``), ``lookup`` and ``script`` is set."""
-
-    name: str
-    invocation: Invocation | None = None
-    lookup: LookupStep | None = None
-    script: ScriptStep | None = None
-
     @property
     def sources(self) -> tuple[ValueSource, ...]:
-        """Values a lookup or script step evaluates (call arguments excluded)."""
-        if self.lookup is not None:
-            return (ContextValue(self.lookup.value),)
-        if self.script is not None:
-            entries = self.script.inputs + self.script.with_values
-            return tuple(source for _, source in entries)
-        return ()
+        """The inputs and ``with`` values the script is given."""
+        return tuple(source for _, source in self.inputs + self.with_values)
+
+
+Step: TypeAlias = "CallStep | LookupStep | ScriptStep"
+"""One step of an orchestrated operation; its JSON answer is kept in ``context[name]``.
+``kind`` (``call``, ``lookup``, ``script``) names the class for templates."""
+
+
+def calls(invocation: Invocation | None, steps: tuple[Step, ...]) -> list[Invocation]:
+    """The consumed operations a unit calls: its own call, or those of its call steps."""
+    own = [invocation] if invocation is not None else []
+    return own + [step.invocation for step in steps if isinstance(step, CallStep)]

@@ -112,7 +112,7 @@ def _calls(tool: ir.McpTool) -> str:
     """One sentence saying what the tool calls."""
     if tool.invocation is not None:
         return f"Calls {_operation(tool.invocation)}."
-    called = [step.invocation for step in tool.steps if step.invocation is not None]
+    called = ir.calls(None, tool.steps)
     if called:
         return "Calls, in order: " + "; ".join(_operation(call) for call in called) + "."
     if tool.steps:
@@ -136,9 +136,7 @@ def _described(name: str, value: Any, tool: ir.McpTool) -> Any:
 def _argument_note(name: str, tool: ir.McpTool) -> str:
     ident = next((item.ident for item in tool.inputs if item.name == name), None)
     read = ir.InputValue(ident) if ident is not None else None
-    calls = [tool.invocation] if tool.invocation is not None else []
-    calls += [step.invocation for step in tool.steps if step.invocation is not None]
-    for call in calls:
+    for call in ir.calls(tool.invocation, tool.steps):
         for param, source in call.arguments:
             if source == read:
                 where = "header" if param.location == "header" else f"{param.location} parameter"

@@ -69,7 +69,9 @@ class Scripts:
             )
         return value
 
-    def script_step(self, step: Mapping[str, Any], scope: Scope, path: Path) -> ir.ScriptStep:
+    def script_step(
+        self, name: str, step: Mapping[str, Any], scope: Scope, path: Path
+    ) -> ir.ScriptStep:
         """A Python script step with its files embedded; problems are located errors.
 
         The caller adds the ``with`` values, which may read earlier steps.
@@ -111,6 +113,7 @@ class Scripts:
         timeout = settings.get("timeout", DEFAULT_TIMEOUT_MS)
         enabled = settings.get("enabled")
         return ir.ScriptStep(
+            name=name,
             language=str(language),
             files=files,
             timeout=int(timeout) / 1000,

@@ -72,11 +72,11 @@ class Steps:
             kind = step.get("type", "call")
             site = StepSite(tuple(earlier), scope, s_path)
             if kind == "call":
-                steps.append(ir.Step(name, invocation=self.call_step(step, site)))
+                steps.append(ir.CallStep(name, self.call_step(step, site)))
             elif kind == "lookup":
-                steps.append(ir.Step(name, lookup=self.lookup_step(step, site)))
+                steps.append(self.lookup_step(name, step, site))
             elif kind == "script":
-                steps.append(ir.Step(name, script=self.scripted_step(step, site)))
+                steps.append(self.scripted_step(name, step, site))
             else:
                 raise self.diagnostics.skip(
                     s_path + ("type",), "NG211", f"`{kind}` steps are not generated"
@@ -115,7 +115,7 @@ class Steps:
         plain = dataclasses.replace(invocation, forward_body=False, forward_query=False)
         return _feed(plain, fed) if fed else plain
 
-    def lookup_step(self, step: Mapping[str, Any], site: StepSite) -> ir.LookupStep:
+    def lookup_step(self, name: str, step: Mapping[str, Any], site: StepSite) -> ir.LookupStep:
         """A ``lookup`` step over the answer of an earlier step."""
         earlier, scope, path = site
         index = str(step["index"])
@@ -140,12 +140,12 @@ class Steps:
                 ) from None
         ref = self.context_ref(selector, expression, earlier, scope, v_path)
         fields = tuple(str(field) for field in step["outputParameters"])
-        return ir.LookupStep(index, str(step["match"]), ref, fields)
+        return ir.LookupStep(name, index, str(step["match"]), ref, fields)
 
-    def scripted_step(self, step: Mapping[str, Any], site: StepSite) -> ir.ScriptStep:
+    def scripted_step(self, name: str, step: Mapping[str, Any], site: StepSite) -> ir.ScriptStep:
         """A ``script`` step; its ``with`` values (sorted by name) may read earlier answers."""
         earlier, scope, path = site
-        script = self.scripts.script_step(step, scope, path)
+        script = self.scripts.script_step(name, step, scope, path)
         entries = tuple(
             (str(key), self.step_value(value, earlier, scope, path + ("with", key)))
             for key, value in sorted(step.get("with", {}).items())
