@@ -55,7 +55,8 @@ class _Differ:
         self.old = old
         self.new = new
         self.changes: list[Change] = []
-        self.schemas = SchemaComparer(self.emit)
+        self.inputs = SchemaComparer(self.emit, "input")
+        self.outputs = SchemaComparer(self.emit, "output")
         self.renamed = adapter_renames(old.adapters, new.adapters)
         self.several = {
             kind
@@ -221,7 +222,7 @@ class _Differ:
                 param.where,
                 "parameter",
             )
-            self.schemas.schema(item, previous.schema, param.schema, "input", param.where)
+            self.inputs.schema(item, previous.schema, param.schema, param.where)
         self.output(name, before.output, after.output, after.where)
 
     # ----------------------------------------------------------------- tools
@@ -258,11 +259,10 @@ class _Differ:
         self.output(name, before.output, after.output, after.where)
 
     def arguments(self, name: str, before: Tool, after: Tool) -> None:
-        self.schemas.object_schema(
+        self.inputs.object_schema(
             name,
             before.input_schema,
             after.input_schema,
-            "input",
             after.where,
             where_of=lambda argument: after.arguments_where.get(argument, after.where),
         )
@@ -487,4 +487,4 @@ class _Differ:
                 where,
             )
         else:
-            self.schemas.schema(item, before, after, "output", where, owner=name)
+            self.outputs.schema(item, before, after, where, owner=name)
