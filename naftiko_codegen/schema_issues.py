@@ -34,6 +34,33 @@ class Issue:
     allowed: tuple[Any, ...] = ()
     """Allowed values (const/enum) or types (type) when the keyword names them."""
 
+    @classmethod
+    def at_key(
+        cls,
+        path: Path,
+        name: str,
+        code: str,
+        message: str,
+        keyword: str,
+        *,
+        expected: str | None,
+        hint: str | None,
+        found: str | None = None,
+    ) -> Issue:
+        """A problem with the key ``name`` itself of the mapping at ``path``: located at the
+        key, found as `` `name` `` unless ``found`` says otherwise."""
+        return cls(
+            path=path + (name,),
+            code=code,
+            message=message,
+            keyword=keyword,
+            key=True,
+            expected=expected,
+            found=f"`{name}`" if found is None else found,
+            hint=hint,
+            subject=name,
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class Branch:
