@@ -19,7 +19,7 @@ old version accepted, and relies on what the old version answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from .changes import Change
@@ -27,12 +27,15 @@ from .schemadiff import SchemaComparer
 from .surface import Adapter, Prompt, Resource, Route, Setting, Surface, Tool, adapter_renames
 
 
-class _Located(Protocol):
+class _Element(Protocol):
+    @property
+    def adapter(self) -> str: ...
+
     @property
     def where(self) -> str: ...
 
 
-T = TypeVar("T", bound=_Located)
+T = TypeVar("T", bound=_Element)
 
 _ANNOTATIONS = (
     ("read_only", True, "read-only", "readOnlyHint"),
@@ -55,7 +58,8 @@ class _Differ:
         self.old = old
         self.new = new
         self.changes: list[Change] = []
-        self.schemas = SchemaComparer(self.emit)
+        self.inputs = SchemaComparer(self.emit, "input")
+        self.outputs = SchemaComparer(self.emit, "output")
         self.renamed = adapter_renames(old.adapters, new.adapters)
         self.several = {
             kind
@@ -168,20 +172,15 @@ class _Differ:
     # ----------------------------------------------------------------- routes
 
     def routes(self) -> None:
-        old = {self._route_key(r): r for r in self.old.routes}
-        new = {r.key: r for r in self.new.routes}
         self.matched(
-            old,
-            new,
+            self.old.routes,
+            self.new.routes,
+            key_of=lambda r: r.shape,
             label=lambda r: f"route {self.prefix('rest', r.adapter)}{r.label}",
             noun="route",
             same=self.route,
             target=lambda r: r.target,
         )
-
-    def _route_key(self, route: Route) -> tuple[str, str, str]:
-        adapter, method, path = route.key
-        return (self.adapter_of(adapter), method, path)
 
     def route(self, name: str, before: Route, after: Route) -> None:
         self.text_change(name, "description", before.description, after.description, after.where)
@@ -221,17 +220,16 @@ class _Differ:
                 param.where,
                 "parameter",
             )
-            self.schemas.schema(item, previous.schema, param.schema, "input", param.where)
+            self.inputs.schema(item, previous.schema, param.schema, param.where)
         self.output(name, before.output, after.output, after.where)
 
     # ----------------------------------------------------------------- tools
 
     def tools(self) -> None:
-        old = {(self.adapter_of(t.adapter), t.name): t for t in self.old.tools}
-        new = {(t.adapter, t.name): t for t in self.new.tools}
         self.matched(
-            old,
-            new,
+            self.old.tools,
+            self.new.tools,
+            key_of=lambda t: t.name,
             label=lambda t: f"tool {self.prefix('mcp', t.adapter)}{t.name}",
             noun="tool",
             same=self.tool,
@@ -258,11 +256,10 @@ class _Differ:
         self.output(name, before.output, after.output, after.where)
 
     def arguments(self, name: str, before: Tool, after: Tool) -> None:
-        self.schemas.object_schema(
+        self.inputs.object_schema(
             name,
             before.input_schema,
             after.input_schema,
-            "input",
             after.where,
             where_of=lambda argument: after.arguments_where.get(argument, after.where),
         )
@@ -270,15 +267,13 @@ class _Differ:
     # ----------------------------------------------------------------- resources, prompts
 
     def resources(self) -> None:
-        old = {(self.adapter_of(r.adapter), r.uri): r for r in self.old.resources}
-        new = {(r.adapter, r.uri): r for r in self.new.resources}
         self.matched(
-            old,
-            new,
+            self.old.resources,
+            self.new.resources,
+            key_of=lambda r: r.uri,
             label=lambda r: f"resource {r.uri}",
             noun="resource",
             same=self.resource,
-            target=None,
         )
 
     def resource(self, name: str, before: Resource, after: Resource) -> None:
@@ -294,15 +289,13 @@ class _Differ:
             )
 
     def prompts(self) -> None:
-        old = {(self.adapter_of(p.adapter), p.name): p for p in self.old.prompts}
-        new = {(p.adapter, p.name): p for p in self.new.prompts}
         self.matched(
-            old,
-            new,
+            self.old.prompts,
+            self.new.prompts,
+            key_of=lambda p: p.name,
             label=lambda p: f"prompt {p.name}",
             noun="prompt",
             same=self.prompt,
-            target=None,
         )
 
     def prompt(self, name: str, before: Prompt, after: Prompt) -> None:
@@ -396,16 +389,20 @@ class _Differ:
 
     def matched(
         self,
-        old: Mapping[Any, T],
-        new: Mapping[Any, T],
+        old_elements: Sequence[T],
+        new_elements: Sequence[T],
         *,
+        key_of: Callable[[T], Hashable],
         label: Callable[[T], str],
         noun: str,
         same: Callable[[str, T, T], None],
-        target: Callable[[T], str] | None,
+        target: Callable[[T], str] | None = None,
     ) -> None:
-        """Pair elements by key; a removed and an added one calling the same upstream
-        operation (with nothing else claiming it) are one renamed element."""
+        """Pair elements by adapter (renamed adapters paired) and ``key_of``; a removed and an
+        added one calling the same upstream operation (with nothing else claiming it) are
+        one renamed element."""
+        old = {(self.adapter_of(e.adapter), key_of(e)): e for e in old_elements}
+        new = {(e.adapter, key_of(e)): e for e in new_elements}
         removed = [key for key in old if key not in new]
         added = [key for key in new if key not in old]
         renames: dict[Any, Any] = {}
@@ -487,4 +484,4 @@ class _Differ:
                 where,
             )
         else:
-            self.schemas.schema(item, before, after, "output", where, owner=name)
+            self.outputs.schema(item, before, after, where, owner=name)

@@ -34,6 +34,33 @@ class Issue:
     allowed: tuple[Any, ...] = ()
     """Allowed values (const/enum) or types (type) when the keyword names them."""
 
+    @classmethod
+    def at_key(
+        cls,
+        path: Path,
+        name: str,
+        code: str,
+        message: str,
+        keyword: str,
+        *,
+        expected: str | None,
+        hint: str | None,
+        found: str | None = None,
+    ) -> Issue:
+        """A problem with the key ``name`` itself of the mapping at ``path``: located at the
+        key, found as `` `name` `` unless ``found`` says otherwise."""
+        return cls(
+            path=path + (name,),
+            code=code,
+            message=message,
+            keyword=keyword,
+            key=True,
+            expected=expected,
+            found=f"`{name}`" if found is None else found,
+            hint=hint,
+            subject=name,
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class Branch:
@@ -133,29 +160,35 @@ def type_issue(path: Path, types: Sequence[Any], instance: Any) -> Issue:
     )
 
 
+_SIZES = {
+    "minItems": ("needs at least {} items", "at least {} item{}", "items"),
+    "maxItems": ("has more than {} items", "at most {} items", "items"),
+    "minLength": ("is shorter than {} characters", "at least {} characters", "characters"),
+    "maxLength": ("is longer than {} characters", "at most {} characters", "characters"),
+}
+"""Size keywords: the message, what was expected (``{}``: the bound, then an ``s`` unless
+it is one) and what is counted."""
+
+_BOUNDS = {
+    "minimum": ("must be at least", "at least"),
+    "maximum": ("must be at most", "at most"),
+    "exclusiveMinimum": ("must be greater than", "more than"),
+    "exclusiveMaximum": ("must be less than", "less than"),
+}
+"""Bound keywords: the message and what was expected, each followed by the bound."""
+
+
 def other_issue(keyword: str | None, path: Path, instance: Any, value: Any) -> Issue:
     found = describe_value(instance)
     message, expected = "value is not allowed here", None
-    if keyword == "minItems":
-        message = "must not be empty" if value == 1 else f"needs at least {value} items"
-        expected, found = f"at least {value} item{'s' * (value != 1)}", f"{len(instance)} items"
-    elif keyword == "maxItems":
-        message = f"has more than {value} items"
-        expected, found = f"at most {value} items", f"{len(instance)} items"
-    elif keyword == "minLength":
-        message = "must not be empty" if value == 1 else f"is shorter than {value} characters"
-        expected, found = f"at least {value} characters", f"{len(instance)} characters"
-    elif keyword == "maxLength":
-        message = f"is longer than {value} characters"
-        expected, found = f"at most {value} characters", f"{len(instance)} characters"
-    elif keyword == "minimum":
-        message, expected = f"must be at least {value}", f"at least {value}"
-    elif keyword == "maximum":
-        message, expected = f"must be at most {value}", f"at most {value}"
-    elif keyword == "exclusiveMinimum":
-        message, expected = f"must be greater than {value}", f"more than {value}"
-    elif keyword == "exclusiveMaximum":
-        message, expected = f"must be less than {value}", f"less than {value}"
+    if keyword in _SIZES:
+        message, expected, counted = _SIZES[keyword]
+        empty = value == 1 and keyword.startswith("min")
+        message = "must not be empty" if empty else message.format(value)
+        expected = expected.format(value, "s" * (value != 1))
+        found = f"{len(instance)} {counted}"
+    elif keyword in _BOUNDS:
+        message, expected = (f"{words} {value}" for words in _BOUNDS[keyword])
     elif keyword in ("oneOf", "anyOf"):
         message, expected = "does not match any of the allowed forms", None
     elif keyword is not None:

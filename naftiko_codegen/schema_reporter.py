@@ -364,16 +364,15 @@ class Reporter:
             if keyword == "pattern" and "pattern" in schema
             else None
         )
-        return Issue(
-            path=path + (name,),
-            code="NG103",
-            message=f"invalid key {describe_value(name)}",
-            keyword=keyword,
-            key=True,
+        return Issue.at_key(
+            path,
+            name,
+            "NG103",
+            f"invalid key {describe_value(name)}",
+            keyword,
             expected=expected,
             found=describe_value(name),
             hint=pattern_hint(schema.get("pattern"), name, None),
-            subject=name,
         )
 
     def unknown_keys(self, path: Path, instance: Any, schema: Mapping[str, Any]) -> list[Issue]:
@@ -390,17 +389,16 @@ class Reporter:
             hint = f"did you mean `{close}`?" if close else None
             if hint is None and not allowed:
                 hint = "this mapping takes no keys"
+            expected = keys_list("one of", allowed) if allowed else "no keys"
             issues.append(
-                Issue(
-                    path=path + (name,),
-                    code="NG100",
-                    message=f"unknown key `{name}`",
-                    keyword="unknown",
-                    key=True,
-                    expected=keys_list("one of", allowed) if allowed else "no keys",
-                    found=f"`{name}`",
+                Issue.at_key(
+                    path,
+                    name,
+                    "NG100",
+                    f"unknown key `{name}`",
+                    "unknown",
+                    expected=expected,
                     hint=hint,
-                    subject=name,
                 )
             )
         return issues
@@ -457,16 +455,14 @@ class Reporter:
                 stack.extend(self.resolve(s) for s in current.get("oneOf", []))
         if keys:
             return [
-                Issue(
-                    path=path + (name,),
-                    code="NG104",
-                    message=f"`{name}` is not allowed here",
-                    keyword="not",
-                    key=True,
+                Issue.at_key(
+                    path,
+                    name,
+                    "NG104",
+                    f"`{name}` is not allowed here",
+                    "not",
                     expected=f"no `{name}` key in this form",
-                    found=f"`{name}`",
                     hint=f"remove `{name}`",
-                    subject=name,
                 )
                 for name in keys
             ]

@@ -26,11 +26,16 @@ class Emit(Protocol):
     ) -> None: ...
 
 
-class SchemaComparer:
-    """Reports the changes between schemas through ``emit``."""
+Schema = Mapping[str, Any]
 
-    def __init__(self, emit: Emit) -> None:
+
+class SchemaComparer:
+    """Reports the changes between schemas of values travelling in ``direction`` through
+    ``emit``."""
+
+    def __init__(self, emit: Emit, direction: Direction) -> None:
         self.emit = emit
+        self.direction = direction
 
     def _description(self, name: str, field: str, before: str, after: str, where: str) -> None:
         if before != after:
@@ -39,15 +44,15 @@ class SchemaComparer:
     def object_schema(
         self,
         name: str,
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        direction: Direction,
+        before: Schema,
+        after: Schema,
         where: str,
         *,
         where_of: Callable[[str], str] | None = None,
         path: str = "",
     ) -> None:
         """Properties and ``required`` of two object schemas."""
+        direction = self.direction
         old_props = before.get("properties") or {}
         new_props = after.get("properties") or {}
         old_required = set(before.get("required") or ())
@@ -97,16 +102,13 @@ class SchemaComparer:
                     f"the {noun} `{path}{prop}` of {name} is now {state}",
                     at,
                 )
-            self.schema(
-                item, old_props[prop], schema, direction, at, owner=name, path=f"{path}{prop}."
-            )
+            self.schema(item, old_props[prop], schema, at, owner=name, path=f"{path}{prop}.")
 
     def schema(
         self,
         name: str,
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        direction: Direction,
+        before: Schema,
+        after: Schema,
         where: str,
         *,
         owner: str | None = None,
@@ -119,7 +121,7 @@ class SchemaComparer:
             narrowed = _accepts(old_types) > _accepts(new_types)
             widened = _accepts(old_types) < _accepts(new_types)
             shown = f"{_show(old_types)} → {_show(new_types)}"
-            if direction == "input":
+            if self.direction == "input":
                 kind = (
                     "type-narrowed" if narrowed else "type-widened" if widened else "type-changed"
                 )
@@ -131,7 +133,7 @@ class SchemaComparer:
                     else "output-type-narrowed" if narrowed else "output-type-changed"
                 )
                 self.emit(not narrowed, kind, name, f"the type of {name} changed ({shown})", where)
-        self.enum(name, before, after, direction, where)
+        self.enum(name, before, after, where)
         if "description" in before or "description" in after:
             self._description(
                 name,
@@ -141,27 +143,21 @@ class SchemaComparer:
                 where,
             )
         if "properties" in before or "properties" in after:
-            self.object_schema(owner or name, before, after, direction, where, path=path)
+            self.object_schema(owner or name, before, after, where, path=path)
         old_items, new_items = before.get("items"), after.get("items")
         if isinstance(old_items, Mapping) and isinstance(new_items, Mapping):
             self.schema(
                 f"{name}[]",
                 old_items,
                 new_items,
-                direction,
                 where,
                 owner=owner,
                 path=f"{path.rstrip('.')}[]." if path else "[].",
             )
 
-    def enum(
-        self,
-        name: str,
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        direction: Direction,
-        where: str,
-    ) -> None:
+    def enum(self, name: str, before: Schema, after: Schema, where: str) -> None:
+        """The values two ``enum`` lists accept (no list: any value)."""
+        direction = self.direction
         old, new = before.get("enum"), after.get("enum")
         if old == new:
             return

@@ -61,9 +61,9 @@ class Route:
     where: str
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        """Routes match by adapter, method and path shape (placeholder names aside)."""
-        return (self.adapter, self.method, re.sub(r"\{[^{}]*\}", "{}", self.path))
+    def shape(self) -> tuple[str, str]:
+        """Routes of an adapter match by method and path shape (placeholder names aside)."""
+        return (self.method, re.sub(r"\{[^{}]*\}", "{}", self.path))
 
     @property
     def label(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
+from .located import Located
 from .values import BodyTemplate, ParamLocation, ParamType, ValueSource
 
 
@@ -117,25 +118,14 @@ class ConsumedOperation:
         """True when the declared body is ``multipartForm`` (sent with httpx ``files=``)."""
         return self.body_template is not None and self.body_template.kind == "multipartForm"
 
-    @property
-    def path_params(self) -> tuple[ConsumedParam, ...]:
-        """Parameters substituted into the path."""
-        return tuple(p for p in self.params if p.location == "path")
-
-    @property
-    def query_params(self) -> tuple[ConsumedParam, ...]:
-        """Declared query-string parameters."""
-        return tuple(p for p in self.params if p.location == "query")
-
-    @property
-    def header_params(self) -> tuple[ConsumedParam, ...]:
-        """Declared header parameters."""
-        return tuple(p for p in self.params if p.location == "header")
-
-    @property
-    def cookie_params(self) -> tuple[ConsumedParam, ...]:
-        """Declared cookie parameters."""
-        return tuple(p for p in self.params if p.location == "cookie")
+    path_params = Located[ConsumedParam]("params", "path")
+    """Parameters substituted into the path."""
+    query_params = Located[ConsumedParam]("params", "query")
+    """Declared query-string parameters."""
+    header_params = Located[ConsumedParam]("params", "header")
+    """Declared header parameters."""
+    cookie_params = Located[ConsumedParam]("params", "cookie")
+    """Declared cookie parameters."""
 
 
 @dataclasses.dataclass(frozen=True)

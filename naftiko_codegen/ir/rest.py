@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .consumes import Authentication, ConsumedApi
+from .located import Located
 from .units import ExposedInput, Invocation, Output, Step
 
 
@@ -28,30 +29,16 @@ class RestOperation:
     steps: tuple[Step, ...] = ()
     """Orchestrated calls, in order (``invocation`` is then ``None``)."""
 
-    @property
-    def path_inputs(self) -> tuple[ExposedInput, ...]:
-        """Inputs taken from the route path."""
-        return tuple(i for i in self.inputs if i.location == "path")
-
-    @property
-    def query_inputs(self) -> tuple[ExposedInput, ...]:
-        """Inputs taken from the query string."""
-        return tuple(i for i in self.inputs if i.location == "query")
-
-    @property
-    def header_inputs(self) -> tuple[ExposedInput, ...]:
-        """Inputs taken from request headers."""
-        return tuple(i for i in self.inputs if i.location == "header")
-
-    @property
-    def cookie_inputs(self) -> tuple[ExposedInput, ...]:
-        """Inputs taken from cookies."""
-        return tuple(i for i in self.inputs if i.location == "cookie")
-
-    @property
-    def body_inputs(self) -> tuple[ExposedInput, ...]:
-        """Inputs read from the JSON request body."""
-        return tuple(i for i in self.inputs if i.location == "body")
+    path_inputs = Located[ExposedInput]("inputs", "path")
+    """Inputs taken from the route path."""
+    query_inputs = Located[ExposedInput]("inputs", "query")
+    """Inputs taken from the query string."""
+    header_inputs = Located[ExposedInput]("inputs", "header")
+    """Inputs taken from request headers."""
+    cookie_inputs = Located[ExposedInput]("inputs", "cookie")
+    """Inputs taken from cookies."""
+    body_inputs = Located[ExposedInput]("inputs", "body")
+    """Inputs read from the JSON request body."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,6 +8,7 @@ from .. import ir
 from ..diagnostics import Path, Severity
 from .auth import Authentication
 from .context import Diagnostics
+from .served import served
 
 
 class Adapters:
@@ -66,13 +67,7 @@ class Adapters:
             entry["tools"] = tools
             catalog.append(entry)
         return ir.SkillAdapter(
-            namespace=spec["namespace"],
-            key=key,
-            module=key,
-            port=int(spec["port"]),
-            description=str(spec.get("description") or ""),
-            catalog=tuple(catalog),
-            authentication=self.authentication.exposed(spec, path),
+            **served(spec, path, key, self.authentication), catalog=tuple(catalog)
         )
 
     def control(self, spec: dict[str, Any], path: Path) -> ir.ControlAdapter:

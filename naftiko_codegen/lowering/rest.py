@@ -13,6 +13,7 @@ from .consumes import PLACEHOLDER
 from .context import SkipOperation
 from .outputs import JsonPathError, compile_jsonpath, contract_answer
 from .scope import DROPPED, Scope, Wanted, implicit_input, is_credential_header, require_action
+from .served import served
 from .toolkit import Toolkit
 
 
@@ -59,14 +60,9 @@ class Rest:
                     continue
                 operations.append(self.unique_operation(lowered, used_names, idents, o_path))
         return ir.RestAdapter(
-            namespace=spec["namespace"],
-            module=key,
-            key=key,
-            port=int(spec["port"]),
-            description=str(spec.get("description") or ""),
+            **served(spec, path, key, self.kit.authentication),
             operations=tuple(operations),
             forwards=tuple(forwards),
-            authentication=self.kit.authentication.exposed(spec, path),
         )
 
     def forward(self, resource: Mapping[str, Any], path: Path, index: int) -> ir.RestForward:
