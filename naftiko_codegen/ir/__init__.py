@@ -66,6 +66,7 @@ from .values import (
     MultipartBody,
     MultipartPart,
     ObjectValue,
+    Parameter,
     ParamLocation,
     ParamType,
     PathStep,
@@ -85,6 +86,7 @@ from .values import (
 __all__ = [
     "ParamLocation",
     "ParamType",
+    "Parameter",
     "Json",
     "schema_type",
     "PathStep",

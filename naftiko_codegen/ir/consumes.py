@@ -6,19 +6,13 @@ import dataclasses
 from typing import Any, Literal
 
 from .located import Located
-from .values import BodyTemplate, ParamLocation, ParamType, ValueSource
+from .values import BodyTemplate, Parameter, ValueSource
 
 
 @dataclasses.dataclass(frozen=True)
-class ConsumedParam:
+class ConsumedParam(Parameter):
     """A parameter of a consumed operation, under its wire name and its Python name."""
 
-    name: str
-    ident: str
-    location: ParamLocation
-    type: ParamType
-    required: bool
-    description: str
     default: ValueSource | None = None
     """A value the consumed spec itself fixes (``value:``); applies when nothing feeds it."""
     required_declared: bool = False

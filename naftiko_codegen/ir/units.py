@@ -10,7 +10,7 @@ from .values import (
     ContextRef,
     ContextValue,
     LiteralValue,
-    ParamLocation,
+    Parameter,
     ParamType,
     PathStep,
     RequestBody,
@@ -19,15 +19,9 @@ from .values import (
 
 
 @dataclasses.dataclass(frozen=True)
-class ExposedInput:
+class ExposedInput(Parameter):
     """An input of an exposed REST operation or MCP tool."""
 
-    name: str
-    ident: str
-    location: ParamLocation
-    type: ParamType
-    required: bool
-    description: str
     selector: tuple[PathStep, ...] = ()
     """For REST body inputs: where the value sits in the JSON body."""
     schema: dict[str, Any] | None = None

@@ -18,6 +18,20 @@ Json: TypeAlias = "None | bool | int | float | str | list[Json] | dict[str, Json
 _PARAM_TYPES = ("string", "number", "integer", "boolean", "array", "object")
 
 
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """A named value on the wire: what a consumed parameter and an exposed input share."""
+
+    name: str
+    """The wire name (``id.project``)."""
+    ident: str
+    """The Python name (:mod:`naftiko_codegen.names`)."""
+    location: ParamLocation
+    type: ParamType
+    required: bool
+    description: str
+
+
 def schema_type(schema: dict[str, Any] | None) -> ParamType | None:
     """The first non-null JSON type a JSON Schema names, when it is a parameter type."""
     raw = schema.get("type") if schema is not None else None
@@ -56,18 +70,16 @@ class TextPart:
 
 @dataclasses.dataclass(frozen=True)
 class InputPart:
-    """An exposed input interpolated into a compiled Mustache string (``{{name}}``)."""
+    """An exposed input (its Python identifier) interpolated: ``{{name}}``."""
 
     input: str
-    """The input's Python identifier."""
 
 
 @dataclasses.dataclass(frozen=True)
 class SecretPart:
-    """A bound variable interpolated into a compiled Mustache string."""
+    """A bound variable interpolated, by its name (its key in ``settings.secrets``)."""
 
     name: str
-    """The bound variable's name (its key in ``settings.secrets``)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,10 +95,9 @@ TemplatePart: TypeAlias = "TextPart | InputPart | SecretPart | ContextPart"
 
 @dataclasses.dataclass(frozen=True)
 class InputValue:
-    """The value of an exposed input, as the caller sent it."""
+    """The value of an exposed input (its Python identifier), as the caller sent it."""
 
     input: str
-    """The input's Python identifier."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .. import ir
@@ -11,12 +12,12 @@ from .context import Diagnostics
 from .served import served
 
 
+@dataclasses.dataclass(eq=False)
 class Adapters:
     """Builds :class:`ir.ControlAdapter` and :class:`ir.SkillAdapter` values."""
 
-    def __init__(self, diagnostics: Diagnostics, authentication: Authentication) -> None:
-        self.diagnostics = diagnostics
-        self.authentication = authentication
+    diagnostics: Diagnostics
+    authentication: Authentication
 
     def skills(
         self,

@@ -23,22 +23,15 @@ REFERENCE_PREFIXES = frozenset({"rest", "tools", "mcp"})
 adapter's and the aggregates' namespaces)."""
 
 
+@dataclasses.dataclass(eq=False)
 class Arguments:
     """Sources the arguments of consumed operations for the units that call them."""
 
-    def __init__(
-        self,
-        diagnostics: Diagnostics,
-        values: Values,
-        aggregates: Aggregates,
-        consumes: Consumes,
-        bodies: Bodies,
-    ) -> None:
-        self.diagnostics = diagnostics
-        self.values = values
-        self.aggregates = aggregates
-        self.consumes = consumes
-        self.bodies = bodies
+    diagnostics: Diagnostics
+    values: Values
+    aggregates: Aggregates
+    consumes: Consumes
+    bodies: Bodies
 
     def reference(self, value: Any, namespace: str) -> str | None:
         """``rest.id.project`` → ``id.project`` when the prefix names the exposed side."""

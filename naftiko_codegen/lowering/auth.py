@@ -3,6 +3,7 @@ exposed adapter demands (an unsupported scheme is an error, never an open adapte
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,12 +17,12 @@ CONSUMED_SCHEMES = ("bearer", "apikey", "basic", "digest")
 EXPOSED_SCHEMES = ("bearer", "apikey", "basic", "digest", "oauth2")
 
 
+@dataclasses.dataclass(eq=False)
 class Authentication:
     """Lowers ``authentication`` blocks, their values compiled as templates."""
 
-    def __init__(self, diagnostics: Diagnostics, values: Values) -> None:
-        self.diagnostics = diagnostics
-        self.values = values
+    diagnostics: Diagnostics
+    values: Values
 
     def consumed(self, spec: Mapping[str, Any] | None, path: Path) -> ir.Authentication | None:
         """A consumed API's credentials (every scheme but oauth2)."""

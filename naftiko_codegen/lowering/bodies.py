@@ -7,6 +7,7 @@ input containing quotes can never change the JSON document's structure.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 from typing import Any
@@ -23,12 +24,12 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEXT_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "application/sparql-query"}
 
 
+@dataclasses.dataclass(eq=False)
 class Bodies:
     """Builds request bodies (:class:`ir.EncodedBody`, :class:`ir.MultipartBody`)."""
 
-    def __init__(self, diagnostics: Diagnostics, values: Values) -> None:
-        self.diagnostics = diagnostics
-        self.values = values
+    diagnostics: Diagnostics
+    values: Values
 
     def request_body(self, template: ir.BodyTemplate, scope: Scope) -> ir.RequestBody:
         """Compile a consumed operation's ``body`` against the exposed inputs."""
@@ -57,9 +58,7 @@ class Bodies:
             return ir.MultipartBody(self.multipart_parts(data, data_path, scope))
         raise self.diagnostics.skip(path, "NG211", f"`{kind}` request bodies are not generated yet")
 
-    def multipart_parts(
-        self, data: Any, path: Path, scope: Scope
-    ) -> tuple[ir.MultipartPart, ...]:
+    def multipart_parts(self, data: Any, path: Path, scope: Scope) -> tuple[ir.MultipartPart, ...]:
         """``multipartForm`` parts, in order: name, value and filename compiled as templates
         over the inputs and bound variables, ``contentType`` a literal (``None``: absent)."""
         parts = []

@@ -85,12 +85,12 @@ def call_positions(calls: Sequence[object]) -> list[int]:
     return positions
 
 
+@dataclasses.dataclass(eq=False)
 class Calls:
     """Resolves ``call: namespace.operation`` to a consumed API and operation."""
 
-    def __init__(self, diagnostics: Diagnostics, consumes: Consumes) -> None:
-        self.diagnostics = diagnostics
-        self.consumes = consumes
+    diagnostics: Diagnostics
+    consumes: Consumes
 
     def resolve(
         self, call: str, path: Path, site: CallSite | None = None

@@ -9,11 +9,12 @@ from typing import Any
 
 from .. import ir, names
 from ..diagnostics import Path
-from ..mustache import TemplateSyntaxError, tokens
+from ..mustache import TemplateSyntaxError
 from . import files as files_
 from .context import SkipOperation
 from .scope import Scope, require_action
 from .toolkit import Toolkit
+from .values import compile_template
 
 
 class McpContent:
@@ -189,18 +190,16 @@ class McpContent:
         text = found.text()
         if text is None:
             self.diagnostics.fail(path + ("location",), "NG006", f"{location} is not UTF-8 text")
-        parts: list[ir.TemplatePart] = []
+
+        def argument(name: str) -> ir.TemplatePart:
+            found = scope.find(name) if scope.inputs else None
+            if found is None:
+                raise TemplateSyntaxError(f"`{{{{{name}}}}}` names no argument of the prompt")
+            return ir.InputPart(found.ident)
+
         try:
-            for is_variable, name in tokens(text):
-                if not is_variable:
-                    parts.append(ir.TextPart(name))
-                    continue
-                argument = scope.find(name) if scope.inputs else None
-                if argument is None:
-                    raise TemplateSyntaxError(f"`{{{{{name}}}}}` names no argument of the prompt")
-                parts.append(ir.InputPart(argument.ident))
+            return compile_template(text, argument)
         except TemplateSyntaxError as error:
             raise self.diagnostics.skip(
                 path + ("location",), "NG202", f"{location}: {error}", found=f"`{location}`"
             ) from None
-        return ir.TemplateValue(tuple(parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -65,12 +66,12 @@ DECODED_FORMATS = {
 """``outputRawFormat`` values whose answers can be shaped (others pass through only)."""
 
 
+@dataclasses.dataclass(eq=False)
 class Outputs:
     """Builds :class:`ir.Output` values."""
 
-    def __init__(self, diagnostics: Diagnostics, values: Values) -> None:
-        self.diagnostics = diagnostics
-        self.values = values
+    diagnostics: Diagnostics
+    values: Values
 
     def check_format(self, invocation: ir.Invocation | None, output: ir.Output, path: Path) -> None:
         """Skip (with a warning) an operation shaping a format the generated code cannot decode."""

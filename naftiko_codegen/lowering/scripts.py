@@ -11,6 +11,7 @@ the ``enabled`` switch and the ``allowedLanguages``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -30,12 +31,12 @@ _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 """One path segment of ``file`` or a dependency, as the schema describes it."""
 
 
+@dataclasses.dataclass(eq=False)
 class Scripts:
     """Resolves ``script`` steps and embeds their sources."""
 
-    def __init__(self, diagnostics: Diagnostics, data: Any) -> None:
-        self.diagnostics = diagnostics
-        self.data = data
+    diagnostics: Diagnostics
+    data: Any
 
     def scripting(self) -> tuple[Mapping[str, Any], Path]:
         """``management.scripting`` of the control adapter (empty when absent), and its path."""
@@ -107,9 +108,7 @@ class Scripts:
             self.read_script(str(location), name, where)
             for name, where in [*dependencies, (str(step["file"]), path + ("file",))]
         )
-        entries = tuple(
-            (item.name, ir.InputValue(item.ident)) for item in scope.inputs.values()
-        )
+        entries = tuple((item.name, ir.InputValue(item.ident)) for item in scope.inputs.values())
         timeout = settings.get("timeout", DEFAULT_TIMEOUT_MS)
         enabled = settings.get("enabled")
         return ir.ScriptStep(

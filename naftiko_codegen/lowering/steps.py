@@ -34,22 +34,15 @@ class StepSite(NamedTuple):
     path: Path
 
 
+@dataclasses.dataclass(eq=False)
 class Steps:
     """Builds the steps and the output of an orchestrated operation or tool."""
 
-    def __init__(
-        self,
-        diagnostics: Diagnostics,
-        values: Values,
-        calls: Calls,
-        arguments: Arguments,
-        scripts: Scripts,
-    ) -> None:
-        self.diagnostics = diagnostics
-        self.values = values
-        self.calls = calls
-        self.arguments = arguments
-        self.scripts = scripts
+    diagnostics: Diagnostics
+    values: Values
+    calls: Calls
+    arguments: Arguments
+    scripts: Scripts
 
     def lower(
         self, spec: Mapping[str, Any], scope: Scope, path: Path

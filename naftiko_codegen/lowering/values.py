@@ -4,6 +4,8 @@ unit's inputs and the bound variables (``{{FLYTE_API_KEY}}``, ``{{env.KEY}}``, `
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from .. import ir
@@ -14,12 +16,12 @@ from .context import Diagnostics
 from .scope import Scope
 
 
+@dataclasses.dataclass(eq=False)
 class Values:
     """Compiles spec values into :class:`ir.ValueSource` trees."""
 
-    def __init__(self, diagnostics: Diagnostics, binds: Binds) -> None:
-        self.diagnostics = diagnostics
-        self.binds = binds
+    diagnostics: Diagnostics
+    binds: Binds
 
     def compile(
         self,
@@ -36,25 +38,30 @@ class Values:
         """
         if not isinstance(value, str) or not is_template(value):
             return ir.LiteralValue(value)
-        parts: list[ir.TemplatePart] = []
+
+        def resolve(tag: str) -> ir.TemplatePart:
+            secret = self.binds.resolve(tag, path)
+            if secret is not None:
+                return ir.SecretPart(secret)
+            found = scope.find(tag) if scope is not None and scope.inputs else None
+            if found is None:
+                raise TemplateSyntaxError(
+                    f"`{{{{{tag}}}}}` is neither a bound variable nor an input"
+                )
+            return ir.InputPart(found.ident)
+
         try:
-            for is_variable, text in tokens(value):
-                if not is_variable:
-                    parts.append(ir.TextPart(text))
-                    continue
-                secret = self.binds.resolve(text, path)
-                if secret is not None:
-                    parts.append(ir.SecretPart(secret))
-                    continue
-                found = scope.find(text) if scope is not None and scope.inputs else None
-                if found is None:
-                    raise TemplateSyntaxError(
-                        f"`{{{{{text}}}}}` is neither a bound variable nor an input"
-                    )
-                parts.append(ir.InputPart(found.ident))
+            return compile_template(value, resolve)
         except TemplateSyntaxError as error:
             if skip_on_error:
                 raise self.diagnostics.skip(path, "NG202", str(error)) from None
             self.diagnostics.report(path, "NG202", str(error))
             return ir.LiteralValue(value)
-        return ir.TemplateValue(tuple(parts))
+
+
+def compile_template(text: str, resolve: Callable[[str], ir.TemplatePart]) -> ir.TemplateValue:
+    """``text`` as a template: its literal pieces as text, each ``{{tag}}`` as ``resolve``
+    reads it (raising :class:`TemplateSyntaxError` for a tag it cannot resolve)."""
+    return ir.TemplateValue(
+        tuple(resolve(piece) if tag else ir.TextPart(piece) for tag, piece in tokens(text))
+    )
