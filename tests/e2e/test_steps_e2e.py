@@ -1,4 +1,5 @@
-"""Orchestrated operations beyond `call`: chained `with`, `lookup` and Python `script` steps.
+"""Orchestrated operations beyond `call`, end to end: chained `with`, `lookup` and Python
+`script` steps.
 
 ``tests/data/steps/steps-capability.yaml`` (with its ``scripts/`` folder, copied next to the
 spec so that the absolute ``file:///`` script location can be filled in) is compiled,
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -24,17 +24,12 @@ import httpx
 import pytest
 from mcp import Client
 
-from naftiko_codegen import ir
-from naftiko_codegen.diagnostics import CompilationFailed, Diagnostic
-from naftiko_codegen.pipeline import compile_spec
-
-from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import Recorded, RecordingUpstream, Reply
+from ..conftest import ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import Recorded, RecordingUpstream, Reply
+from ..steps_spec import copy_spec
 
 pytestmark = pytest.mark.e2e
 
-STEPS = Path(__file__).resolve().parent / "data" / "steps"
-SPEC = "steps-capability.yaml"
 SECRET_VARIABLE = "STEPS_TEST_SECRET_TOKEN"
 
 USERS = [
@@ -77,16 +72,6 @@ class RoutedUpstream(RecordingUpstream):
 
     def _reply_to(self, request: Recorded) -> Reply:
         return self.routes.get(request.path, NOT_FOUND)
-
-
-def copy_spec(root: Path) -> Path:
-    """The steps spec and its scripts copied under ``root``, script locations filled in."""
-    folder = root / "steps"
-    shutil.copytree(STEPS, folder)
-    spec = folder / SPEC
-    text = spec.read_text("utf-8").replace("file:///SCRIPTS", (folder / "scripts").as_uri())
-    spec.write_text(text, "utf-8")
-    return spec
 
 
 @pytest.fixture(scope="module")
@@ -316,97 +301,3 @@ def test_disabled_scripting_fails_fast(orchestration: Any, monkeypatch: pytest.M
     with pytest.raises(orchestration.StepFailed) as switched:
         asyncio.run(run("s", {}, (), timeout=1.0, enabled=None))
     assert switched.value.detail == "script steps are disabled (NAFTIKO_SCRIPTING=false)"
-
-
-# --- build-time problems --------------------------------------------------------------------
-
-
-def build_errors(tmp_path: Path, old: str, new: str) -> list[Diagnostic]:
-    """The diagnostics of the steps spec with ``old`` replaced by ``new`` (it must fail)."""
-    spec = copy_spec(tmp_path)
-    text = spec.read_text("utf-8")
-    assert old in text
-    spec.write_text(text.replace(old, new, 1), "utf-8")
-    with pytest.raises(CompilationFailed) as failed:
-        compile_spec(spec)
-    return [d for d in failed.value.diagnostics if d.severity == "error"]
-
-
-def test_missing_script_file_is_a_located_error(tmp_path: Path) -> None:
-    errors = build_errors(tmp_path, '"simple-transform.py"', '"missing.py"')
-    # once per use of the function: the REST operation and the MCP tool that `ref` it
-    assert [error.path for error in errors] == [
-        ("capability", "exposes", 0, "resources", 5, "operations", 0, "steps", 0, "file"),
-        ("capability", "exposes", 1, "tools", 5, "steps", 0, "file"),
-    ]
-    for error in errors:
-        assert error.code == "NG006"
-        assert error.message.startswith("script 'missing.py': file://")
-        assert error.message.endswith("/steps/scripts/missing.py does not exist")
-
-
-def test_missing_dependency_is_a_located_error(tmp_path: Path) -> None:
-    errors = build_errors(tmp_path, '"lib/stats.py"', '"lib/nope.py"')
-    assert [error.code for error in errors] == ["NG006", "NG006"]
-    assert all(error.path[-4:] == ("steps", 1, "dependencies", 0) for error in errors)
-
-
-def test_groovy_script_is_refused_at_build_time(tmp_path: Path) -> None:
-    old = '              file: "simple-transform.py"'
-    new = '              language: "groovy"\n              file: "simple-transform.js"'
-    errors = build_errors(tmp_path, old, new)
-    assert [error.code for error in errors] == ["NG211", "NG211"]
-    for error in errors:
-        assert error.path[-3:] == ("steps", 0, "language")
-        assert error.message == (
-            "`groovy` script steps are not generated: the generated server runs "
-            "Python and JavaScript scripts only"
-        )
-
-
-def test_script_outside_the_spec_folder_is_refused(tmp_path: Path) -> None:
-    errors = build_errors(tmp_path, '"simple-transform.py"', '"../../escape.py"')
-    assert [error.code for error in errors] == ["NG103", "NG103"]
-    assert all(error.path[-1] == "file" for error in errors)
-
-
-def build_warnings(tmp_path: Path, old: str, new: str) -> list[Diagnostic]:
-    """The warnings of the steps spec with ``old`` replaced by ``new`` (it still builds)."""
-    spec = copy_spec(tmp_path)
-    text = spec.read_text("utf-8")
-    assert old in text
-    spec.write_text(text.replace(old, new, 1), "utf-8")
-    return compile_spec(spec).diagnostics
-
-
-def test_reading_a_step_before_it_runs_skips_the_operation(tmp_path: Path) -> None:
-    warnings = build_warnings(tmp_path, '"$.get-user.teamId"', '"$.get-team.label"')
-    assert [(w.code, w.message) for w in warnings] == [
-        ("NG202", "step 'get-team' is read before it runs; the operation is skipped")
-    ] * 2
-    assert warnings[0].path[-4:] == ("steps", 1, "with", "team-id")
-
-
-def test_lookup_index_must_be_an_earlier_step(tmp_path: Path) -> None:
-    warnings = build_warnings(tmp_path, 'index: "list-users"', 'index: "match"')
-    assert [(w.code, w.message) for w in warnings] == [
-        (
-            "NG202",
-            "`index: match` names no earlier step of this operation; the operation is skipped",
-        )
-    ] * 2
-
-
-def test_lookup_value_may_be_one_mustache_tag(tmp_path: Path) -> None:
-    def find_user_step(spec: Path) -> Any:
-        capability = compile_spec(spec).capability
-        (operation,) = [
-            op for op in capability.rest_adapters[0].operations if op.name == "find-user"
-        ]
-        return operation.steps[1].lookup
-
-    jsonpath = find_user_step(copy_spec(tmp_path / "a"))
-    spec = copy_spec(tmp_path / "b")
-    spec.write_text(spec.read_text("utf-8").replace('"$.email"', '"{{email}}"'), "utf-8")
-    assert find_user_step(spec) == jsonpath
-    assert jsonpath.value == ir.ContextRef("input", "email")
