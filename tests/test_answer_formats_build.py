@@ -15,6 +15,7 @@ from naftiko_codegen.pipeline import compile_spec
 from .conftest import DATA
 
 SCHEMAS = DATA / "formats" / "schemas"
+CORPUS_FORMATS = DATA / "corpus" / "ikanos" / "engine" / "formats"
 SPEC = """\
 ikanos: "1.0.0-beta5"
 info: {{display: Formats, description: One shaped answer.}}
@@ -123,3 +124,16 @@ def test_a_proto_compile_error_is_located(tmp_path: Path) -> None:
     code, message, _ = refused(spec)
     assert code == "NG103"
     assert 'does not compile: bad.proto:2:13: "strin" is not defined' in message
+
+
+def test_schema_formats_without_a_schema_are_skipped_at_build_time() -> None:
+    spec = CORPUS_FORMATS / "avro-capability.yaml"
+    result = compile_spec(spec)
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.severity) == ("NG102", Severity.WARNING)
+    assert "`outputRawFormat: avro` can only be decoded with their schema" in diagnostic.message
+    assert "the operation is skipped" in diagnostic.message
+    assert diagnostic.json_path.endswith("operations.get-records.outputParameters")
+    assert result.capability.rest_adapters[0].operations == ()
+    with pytest.raises(CompilationFailed):
+        compile_spec(spec, strict=True)

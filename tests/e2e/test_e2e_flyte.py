@@ -6,7 +6,6 @@ import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 import anyio
 import httpx
@@ -15,6 +14,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from ..conftest import FLYTE_PACKAGE, ServerProcess, flyte_env, start_server
+from ..flyte_support import create_body
 
 pytestmark = pytest.mark.e2e
 
@@ -28,24 +28,6 @@ TOOLS = {
     "terminate-workflow-execution",
     "retrieve-execution-metrics",
 }
-
-
-def create_body(project: str, domain: str, name: str) -> dict[str, Any]:
-    """A valid CreateExecution request."""
-    return {
-        "project": project,
-        "domain": domain,
-        "name": name,
-        "spec": {
-            "launch_plan": {
-                "resource_type": "LAUNCH_PLAN",
-                "project": project,
-                "domain": domain,
-                "name": "daily",
-                "version": "v1",
-            }
-        },
-    }
 
 
 def unique_name() -> str:

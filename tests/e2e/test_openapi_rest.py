@@ -18,8 +18,10 @@ from mcp import Client
 from naftiko_codegen.openapi import OpenApiFile
 from naftiko_codegen.output import write_tree
 
-from .conftest import DATA, ServerProcess, compile_in_black_layout, pip_install, start_server
-from .proxy_support import RecordingUpstream
+from ..conftest import DATA, ServerProcess, compile_in_black_layout, pip_install, start_server
+from ..proxy_support import RecordingUpstream
+
+pytestmark = pytest.mark.e2e
 
 CHECKED = DATA / "openapi" / "checked"
 PREFIX = "CHECKED_PETS_"

@@ -20,12 +20,12 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
-from .conftest import ServerProcess, build_into, pip_install, start_server
-from .proxy_support import RecordingUpstream, upstream_fixture
+from ..conftest import ServerProcess, build_into, pip_install, start_server
+from ..proxy_support import RecordingUpstream, upstream_fixture
 
 pytestmark = pytest.mark.e2e
 
-OFFICIAL = Path(__file__).resolve().parent / "data" / "official"
+OFFICIAL = Path(__file__).resolve().parents[1] / "data" / "official"
 
 
 def compact(value: Any) -> bytes:
@@ -224,7 +224,7 @@ def test_body_input_of_the_wrong_type_is_a_422(serve: Any, upstream: RecordingUp
 
 # --- control port ----------------------------------------------------------------------
 
-CONTROL_SPEC = Path(__file__).resolve().parent / "data" / "flyte-with-control.yaml"
+CONTROL_SPEC = Path(__file__).resolve().parents[1] / "data" / "flyte-with-control.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +388,7 @@ def test_prompts_render_their_arguments(serve: Any) -> None:
 
 # --- outputRawFormat ---------------------------------------------------------------------
 
-SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 CORPUS_FORMATS = SAMPLES.parent / "corpus" / "ikanos" / "engine" / "formats"
 USERS = [
     {"id": "1", "name": "Alice Smith", "email": "alice@example.com"},
@@ -447,25 +447,9 @@ def test_html_tables_are_decoded_before_shaping(serve: Any, upstream: RecordingU
     ]
 
 
-def test_schema_formats_without_a_schema_are_skipped_at_build_time() -> None:
-    from naftiko_codegen.diagnostics import CompilationFailed, Severity
-    from naftiko_codegen.pipeline import compile_spec
-
-    spec = CORPUS_FORMATS / "avro-capability.yaml"
-    result = compile_spec(spec)
-    [diagnostic] = result.diagnostics
-    assert (diagnostic.code, diagnostic.severity) == ("NG102", Severity.WARNING)
-    assert "`outputRawFormat: avro` can only be decoded with their schema" in diagnostic.message
-    assert "the operation is skipped" in diagnostic.message
-    assert diagnostic.json_path.endswith("operations.get-records.outputParameters")
-    assert result.capability.rest_adapters[0].operations == ()
-    with pytest.raises(CompilationFailed):
-        compile_spec(spec, strict=True)
-
-
 # --- exposed-side authentication ----------------------------------------------------------
 
-AUTH_SPEC = Path(__file__).resolve().parent / "data" / "auth-capability.yaml"
+AUTH_SPEC = Path(__file__).resolve().parents[1] / "data" / "auth-capability.yaml"
 GUARD = {
     "GUARD_TOKEN": "mcp-t0ken-s3cret",
     "GUARD_USER": "ada",

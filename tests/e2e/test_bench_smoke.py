@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 RUN_TIMEOUT = 280
 
 pytestmark = pytest.mark.e2e
