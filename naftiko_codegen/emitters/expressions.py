@@ -104,30 +104,20 @@ class Emitter:
         return self.context(source.ref)
 
     @value.register
+    def _secret(self, source: ir.SecretValue, settings: str = "settings") -> str:
+        return f"{settings}.secrets[{py(source.name)}]"
+
+    @value.register
     def _template(self, source: ir.TemplateValue, settings: str = "settings") -> str:
-        pieces = [self.part(part, settings) for part in source.parts]
+        pieces = [self.text(part, settings) for part in source.parts]
         return " + ".join(pieces) if pieces else "''"
 
-    @functools.singledispatchmethod
-    def part(self, part: ir.TemplatePart, settings: str) -> str:
-        """The text one piece of a compiled template contributes."""
-        raise TypeError(f"no emitter for {type(part).__name__}")
-
-    @part.register
-    def _text(self, part: ir.TextPart, settings: str) -> str:
-        return py(part.text)
-
-    @part.register
-    def _secret(self, part: ir.SecretPart, settings: str) -> str:
-        return f"{settings}.secrets[{py(part.name)}]"
-
-    @part.register
-    def _input_text(self, part: ir.InputPart, settings: str) -> str:
-        return self.call("to_text", ident(part.input))
-
-    @part.register
-    def _context_text(self, part: ir.ContextPart, settings: str) -> str:
-        return self.call("to_text", self.context(part.ref))
+    def text(self, part: ir.TemplatePart, settings: str) -> str:
+        """The text one piece of a compiled template contributes: literal text and bound
+        variables as they are, any other value through ``to_text``."""
+        if isinstance(part, (ir.LiteralValue, ir.SecretValue)):
+            return self.value(part, settings)
+        return self.call("to_text", self.value(part, settings))
 
     def context(self, ref: ir.ContextRef) -> str:
         """Read an earlier step's answer (``context["step"]``) or an input along its path;

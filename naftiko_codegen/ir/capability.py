@@ -114,10 +114,7 @@ class Capability:
         ]
         units += [tool for adapter in self.mcp_adapters for tool in adapter.tools]
         return {
-            step.language
-            for unit in units
-            for step in unit.steps
-            if isinstance(step, ScriptStep)
+            step.language for unit in units for step in unit.steps if isinstance(step, ScriptStep)
         }
 
     @property

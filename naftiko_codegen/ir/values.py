@@ -62,38 +62,6 @@ class ContextRef:
 
 
 @dataclasses.dataclass(frozen=True)
-class TextPart:
-    """Literal text of a compiled Mustache string."""
-
-    text: str
-
-
-@dataclasses.dataclass(frozen=True)
-class InputPart:
-    """An exposed input (its Python identifier) interpolated: ``{{name}}``."""
-
-    input: str
-
-
-@dataclasses.dataclass(frozen=True)
-class SecretPart:
-    """A bound variable interpolated, by its name (its key in ``settings.secrets``)."""
-
-    name: str
-
-
-@dataclasses.dataclass(frozen=True)
-class ContextPart:
-    """An earlier step's answer or an input, read at a path and interpolated."""
-
-    ref: ContextRef
-
-
-TemplatePart: TypeAlias = "TextPart | InputPart | SecretPart | ContextPart"
-"""One piece of a compiled Mustache string."""
-
-
-@dataclasses.dataclass(frozen=True)
 class InputValue:
     """The value of an exposed input (its Python identifier), as the caller sent it."""
 
@@ -135,39 +103,45 @@ class ContextValue:
     ref: ContextRef
 
 
+@dataclasses.dataclass(frozen=True)
+class SecretValue:
+    """A bound variable, by its name (its key in ``settings.secrets``): always text."""
+
+    name: str
+
+
 ValueSource: TypeAlias = (
     "InputValue | LiteralValue | TemplateValue | ObjectValue | ArrayValue | ContextValue"
+    " | SecretValue"
 )
 """Where a value comes from in one exposed operation: one frozen dataclass per kind."""
 
+TemplatePart: TypeAlias = "LiteralValue | SecretValue | InputValue | ContextValue"
+"""One piece of a compiled Mustache string: literal text (a string literal), a bound
+variable, an input or an earlier step's answer, joined as text."""
+
 
 def nested_sources(source: ValueSource) -> list[ValueSource]:
-    """``source`` and every value source nested in it, outermost first."""
+    """``source`` and every value source nested in it (members, items, template parts),
+    outermost first."""
+    children: tuple[ValueSource, ...] = ()
     if isinstance(source, ObjectValue):
-        children = [value for _, value in source.members]
+        children = tuple(value for _, value in source.members)
     elif isinstance(source, ArrayValue):
-        children = list(source.items)
-    else:
-        children = []
+        children = source.items
+    elif isinstance(source, TemplateValue):
+        children = source.parts
     return [source, *(nested for child in children for nested in nested_sources(child))]
 
 
-def context_refs(source: ValueSource) -> list[ContextRef]:
-    """The step answers and inputs ``source`` reads at a path (nested sources excluded)."""
-    if isinstance(source, ContextValue):
-        return [source.ref]
-    if isinstance(source, TemplateValue):
-        return [part.ref for part in source.parts if isinstance(part, ContextPart)]
-    return []
-
-
 def read_inputs(source: ValueSource) -> set[str]:
-    """The identifiers of the inputs ``source`` reads (nested sources excluded)."""
-    names = {ref.name for ref in context_refs(source) if ref.kind == "input"}
-    if isinstance(source, InputValue):
-        names.add(source.input)
-    elif isinstance(source, TemplateValue):
-        names |= {part.input for part in source.parts if isinstance(part, InputPart)}
+    """The identifiers of the inputs ``source`` reads, nested sources included."""
+    names = set()
+    for nested in nested_sources(source):
+        if isinstance(nested, InputValue):
+            names.add(nested.input)
+        elif isinstance(nested, ContextValue) and nested.ref.kind == "input":
+            names.add(nested.ref.name)
     return names
 
 

@@ -195,7 +195,7 @@ class McpContent:
             found = scope.find(name) if scope.inputs else None
             if found is None:
                 raise TemplateSyntaxError(f"`{{{{{name}}}}}` names no argument of the prompt")
-            return ir.InputPart(found.ident)
+            return ir.InputValue(found.ident)
 
         try:
             return compile_template(text, argument)

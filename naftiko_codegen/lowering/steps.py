@@ -213,17 +213,17 @@ class Steps:
         parts: list[ir.TemplatePart] = []
         for tag, name in pieces:
             if not tag:
-                parts.append(ir.TextPart(name))
+                parts.append(ir.LiteralValue(name))
             elif _head(name) in earlier:
                 keys = _mustache_path(name)
                 ref = ir.ContextRef("step", _head(name), keys[1:])
-                parts.append(ir.ContextPart(ref))
+                parts.append(ir.ContextValue(ref))
             else:
                 compiled = self.values.compile("{{" + name + "}}", path, scope, skip_on_error=True)
                 if isinstance(compiled, ir.TemplateValue):
                     parts.extend(compiled.parts)
-        if len(parts) == 1 and isinstance(parts[0], ir.ContextPart):
-            return ir.ContextValue(parts[0].ref)
+        if len(parts) == 1 and isinstance(parts[0], ir.ContextValue):
+            return parts[0]
         return ir.TemplateValue(tuple(parts))
 
     def check_order(self, name: str, earlier: Sequence[str], scope: Scope, path: Path) -> None:

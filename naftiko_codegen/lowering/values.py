@@ -42,13 +42,13 @@ class Values:
         def resolve(tag: str) -> ir.TemplatePart:
             secret = self.binds.resolve(tag, path)
             if secret is not None:
-                return ir.SecretPart(secret)
+                return ir.SecretValue(secret)
             found = scope.find(tag) if scope is not None and scope.inputs else None
             if found is None:
                 raise TemplateSyntaxError(
                     f"`{{{{{tag}}}}}` is neither a bound variable nor an input"
                 )
-            return ir.InputPart(found.ident)
+            return ir.InputValue(found.ident)
 
         try:
             return compile_template(value, resolve)
@@ -63,5 +63,5 @@ def compile_template(text: str, resolve: Callable[[str], ir.TemplatePart]) -> ir
     """``text`` as a template: its literal pieces as text, each ``{{tag}}`` as ``resolve``
     reads it (raising :class:`TemplateSyntaxError` for a tag it cannot resolve)."""
     return ir.TemplateValue(
-        tuple(resolve(piece) if tag else ir.TextPart(piece) for tag, piece in tokens(text))
+        tuple(resolve(piece) if tag else ir.LiteralValue(piece) for tag, piece in tokens(text))
     )

@@ -63,7 +63,7 @@ def test_an_input_reference_reads_the_input_variable() -> None:
     assert emit.dig("node", ()) == "node"
 
 
-SECRET = ir.SecretPart("token")
+SECRET = ir.SecretValue("token")
 STEP = ir.ContextRef("step", "first", (KEY,))
 
 
@@ -75,15 +75,15 @@ STEP = ir.ContextRef("step", "first", (KEY,))
         (ir.LiteralValue(), "None"),
         (ir.TemplateValue(()), "''"),
         (
-            ir.TemplateValue((ir.TextPart("Bearer "), SECRET)),
+            ir.TemplateValue((ir.LiteralValue("Bearer "), SECRET)),
             "'Bearer ' + settings.secrets['token']",
         ),
         (
-            ir.TemplateValue((ir.TextPart("id-"), ir.InputPart("execution_id"))),
+            ir.TemplateValue((ir.LiteralValue("id-"), ir.InputValue("execution_id"))),
             "'id-' + to_text(execution_id)",
         ),
         (
-            ir.TemplateValue((ir.ContextPart(STEP),)),
+            ir.TemplateValue((ir.ContextValue(STEP),)),
             "to_text(dig(context['first'], 'spec'))",
         ),
         (ir.ContextValue(STEP), "dig(context['first'], 'spec')"),
@@ -92,7 +92,7 @@ STEP = ir.ContextRef("step", "first", (KEY,))
             "{'name': name, 'tags': []}",
         ),
         (
-            ir.ArrayValue((ir.LiteralValue(1), ir.TemplateValue((ir.InputPart("x"),)))),
+            ir.ArrayValue((ir.LiteralValue(1), ir.TemplateValue((ir.InputValue("x"),)))),
             "[1, to_text(x)]",
         ),
     ],
@@ -144,7 +144,7 @@ def test_a_mock_result_records_its_conversions() -> None:
     emit = Emitter()
     shape = ir.Shape(
         "object",
-        properties=(("count", ir.Shape("integer", value=ir.TemplateValue((ir.InputPart("n"),)))),),
+        properties=(("count", ir.Shape("integer", value=ir.TemplateValue((ir.InputValue("n"),)))),),
     )
     code = emit.mock(shape)
     assert code == '{"count": as_integer(to_text(n))}'
@@ -156,7 +156,7 @@ def test_a_mock_result_records_its_conversions() -> None:
     [
         (ir.EncodedBody("json", "application/json", ir.InputValue("payload")), {"encode_json"}),
         (
-            ir.EncodedBody("json", "application/json", ir.TemplateValue((ir.TextPart("{}"),))),
+            ir.EncodedBody("json", "application/json", ir.TemplateValue((ir.LiteralValue("{}"),))),
             set(),
         ),
         (
@@ -168,7 +168,7 @@ def test_a_mock_result_records_its_conversions() -> None:
             {"encode_form"},
         ),
         (
-            ir.EncodedBody("text", "text/plain", ir.TemplateValue((ir.InputPart("q"),))),
+            ir.EncodedBody("text", "text/plain", ir.TemplateValue((ir.InputValue("q"),))),
             {"to_text"},
         ),
         (

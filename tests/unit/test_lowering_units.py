@@ -104,7 +104,12 @@ def test_values_compile_templates_over_secrets_and_inputs() -> None:
         "Bearer {{TOKEN}} for {{user}}", ("x",), units.scope(user="query")
     )
     assert source == ir.TemplateValue(
-        (ir.TextPart("Bearer "), ir.SecretPart("TOKEN"), ir.TextPart(" for "), ir.InputPart("user"))
+        (
+            ir.LiteralValue("Bearer "),
+            ir.SecretValue("TOKEN"),
+            ir.LiteralValue(" for "),
+            ir.InputValue("user"),
+        )
     )
     assert units.values.compile(42, ("x",)) == ir.LiteralValue(42)
 
