@@ -226,21 +226,26 @@ class _ShapeWriter:
 
     def expr(self, shape: ir.Shape, var: str) -> str:
         """An expression building ``shape`` relative to the node in ``var``."""
-        if shape.value is not None:
+        if isinstance(shape, ir.ValueShape):
             text = self.emitter.value(shape.value)
             return self.emitter.call(COERCE[shape.type], text) if shape.type in COERCE else text
         if shape.path is None:
             return self.build(shape, var, mapped=False)
         return self.select(var, shape.path, shape)
 
-    def select(self, var: str, steps: tuple[ir.PathStep, ...], shape: ir.Shape) -> str:
+    def select(
+        self,
+        var: str,
+        steps: tuple[ir.PathStep, ...],
+        shape: ir.ScalarShape | ir.ArrayShape | ir.ObjectShape,
+    ) -> str:
         """Apply ``steps`` to ``var``; a ``[*]`` step maps the rest over every element."""
         dig = self.emitter.dig
         wildcard = _wildcard(steps)
         if wildcard is None:
             return self.build(shape, dig(var, steps), mapped=True)
         item, rest = self.fresh("item"), steps[wildcard + 1 :]
-        element = shape.items if shape.type == "array" else shape
+        element = shape.items if isinstance(shape, ir.ArrayShape) else shape
         if _wildcard(rest) is not None:
             inner = self.select(item, rest, shape)
         elif element is None:
@@ -249,11 +254,14 @@ class _ShapeWriter:
             inner = self.expr(element, dig(item, rest))
         return f"[{inner} for {item} in {self.emitter.call('as_list', dig(var, steps[:wildcard]))}]"
 
-    def build(self, shape: ir.Shape, node: str, *, mapped: bool) -> str:
+    def build(
+        self, shape: ir.ScalarShape | ir.ArrayShape | ir.ObjectShape, node: str, *, mapped: bool
+    ) -> str:
+        """The value ``shape`` builds from ``node``: converted, mapped over, or an object."""
         call = self.emitter.call
-        if shape.type in COERCE:
+        if isinstance(shape, ir.ScalarShape):
             return call(COERCE[shape.type], node)
-        if shape.type == "array":
+        if isinstance(shape, ir.ArrayShape):
             if shape.items is None:
                 return call("as_list", node)
             element = self.fresh("element")
@@ -269,7 +277,7 @@ class _ShapeWriter:
         )
         return f"{helper}({node})"
 
-    def object_literal(self, shape: ir.Shape, var: str) -> str:
+    def object_literal(self, shape: ir.ObjectShape, var: str) -> str:
         items = ", ".join(
             f"{py(name)}: {self.expr(child, var)}" for name, child in shape.properties
         )

@@ -49,9 +49,9 @@ def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[i
     shapes = [unit.output.shape] if unit.output.shape is not None else []
     while shapes:
         shape = shapes.pop()
-        if shape.value is not None:
+        if isinstance(shape, ir.ValueShape):
             sources.append(shape.value)
-        shapes += [child for _, child in shape.properties] + ([shape.items] if shape.items else [])
+        shapes += ir.shape_parts(shape)
     return [nested for source in sources for nested in ir.nested_sources(source)]
 
 

@@ -42,15 +42,20 @@ from .rest import (
     RestOperation,
 )
 from .units import (
+    ArrayShape,
     CallStep,
     ExposedInput,
     Invocation,
     LookupStep,
+    ObjectShape,
     Output,
+    ScalarShape,
     ScriptStep,
     Shape,
     Step,
+    ValueShape,
     calls,
+    shape_parts,
 )
 from .values import (
     ArrayValue,
@@ -114,7 +119,12 @@ __all__ = [
     "BaseUriPlaceholder",
     "ConsumedApi",
     "ExposedInput",
+    "ValueShape",
+    "ScalarShape",
+    "ArrayShape",
+    "ObjectShape",
     "Shape",
+    "shape_parts",
     "Output",
     "Invocation",
     "CallStep",

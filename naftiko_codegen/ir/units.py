@@ -46,31 +46,82 @@ class ExposedInput(Parameter):
 
 
 @dataclasses.dataclass(frozen=True)
-class Shape:
-    """How one value of a shaped result is built (recursively)."""
+class ValueShape:
+    """A value of a shaped result that is a constant or a template (mock outputs), not read
+    from the answer; a scalar ``type`` converts it."""
+
+    type: ParamType
+    value: ValueSource
+    path: ClassVar[None] = None
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the value (``null`` allowed where the constant is ``null``)."""
+        if self.type == "object":
+            return {"type": "object", "properties": {}}
+        if self.type == "array":
+            return {"type": ["array", "null"], "items": {}}
+        nullable = self.value == LiteralValue()
+        return {"type": [self.type, "null"] if nullable else self.type}
+
+
+@dataclasses.dataclass(frozen=True)
+class ScalarShape:
+    """A string, number, integer or boolean read from the answer and converted to its type."""
 
     type: ParamType
     path: tuple[PathStep, ...] | None = None
     """Where the value comes from, relative to the current node (``None``: the node itself)."""
-    value: ValueSource | None = None
-    """A constant or template that takes precedence over ``path`` (mock outputs)."""
-    properties: tuple[tuple[str, Shape], ...] = ()
-    items: Shape | None = None
 
     @property
     def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema of the values this shape produces (missing values are ``null``)."""
-        if self.type == "object":
-            return {
-                "type": ["object", "null"] if self.path else "object",
-                "properties": {name: child.json_schema for name, child in self.properties},
-            }
-        if self.type == "array":
-            items = self.items.json_schema if self.items else {}
-            return {"type": ["array", "null"], "items": items}
-        if self.value is not None and self.value != LiteralValue():
-            return {"type": self.type}
+        """The JSON Schema of the values read (missing values are ``null``)."""
         return {"type": [self.type, "null"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class ArrayShape:
+    """An array read from the answer, each element built by ``items`` (``None``: as is)."""
+
+    path: tuple[PathStep, ...] | None = None
+    """Where the array comes from; a ``[*]`` step maps the rest of the path over elements."""
+    items: Shape | None = None
+    type: ClassVar[ParamType] = "array"
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the arrays built (a missing one is ``null``)."""
+        return {"type": ["array", "null"], "items": self.items.json_schema if self.items else {}}
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectShape:
+    """An object built member by member, each read relative to the node at ``path``."""
+
+    path: tuple[PathStep, ...] | None = None
+    properties: tuple[tuple[str, Shape], ...] = ()
+    type: ClassVar[ParamType] = "object"
+
+    @property
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the objects built (one read at a path may be ``null``)."""
+        return {
+            "type": ["object", "null"] if self.path else "object",
+            "properties": {name: child.json_schema for name, child in self.properties},
+        }
+
+
+Shape: TypeAlias = "ValueShape | ScalarShape | ArrayShape | ObjectShape"
+"""How one value of a shaped result is built (recursively): one frozen dataclass per kind."""
+
+
+def shape_parts(shape: Shape) -> tuple[Shape, ...]:
+    """The shapes nested directly in ``shape``."""
+    if isinstance(shape, ObjectShape):
+        return tuple(child for _, child in shape.properties)
+    if isinstance(shape, ArrayShape) and shape.items is not None:
+        return (shape.items,)
+    return ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -122,8 +122,7 @@ class Outputs:
         if len(outputs) == 1 and "name" not in outputs[0]:
             shape = self.shape(outputs[0], base + (0,), scope, mock=mock)
         else:
-            shape = ir.Shape(
-                "object",
+            shape = ir.ObjectShape(
                 properties=tuple(
                     (
                         str(item.get("name", f"value{index}")),
@@ -169,14 +168,20 @@ class Outputs:
                     raise self.diagnostics.skip(path + ("mapping",), "NG211", str(error)) from None
         if mock and value is None and kind not in ("object", "array"):
             raise self.diagnostics.skip(path, "NG211", "a mock output needs a `value`")
-        properties = tuple(
-            (name, self.shape(child, path + ("properties", name), scope, mock=mock))
-            for name, child in sorted((spec.get("properties") or {}).items())
-        )
-        items = None
-        if "items" in spec:
-            items = self.shape(spec["items"], path + ("items",), scope, mock=mock)
-        return ir.Shape(kind, steps or None, value, properties, items)
+        if value is not None:
+            return ir.ValueShape(kind, value)
+        if kind == "object":
+            properties = tuple(
+                (name, self.shape(child, path + ("properties", name), scope, mock=mock))
+                for name, child in sorted((spec.get("properties") or {}).items())
+            )
+            return ir.ObjectShape(steps or None, properties)
+        if kind == "array":
+            items = None
+            if "items" in spec:
+                items = self.shape(spec["items"], path + ("items",), scope, mock=mock)
+            return ir.ArrayShape(steps or None, items)
+        return ir.ScalarShape(kind, steps or None)
 
 
 def contract_answer(operation: ir.ConsumedOperation) -> dict[str, Any] | None:

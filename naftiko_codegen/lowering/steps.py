@@ -319,7 +319,16 @@ def _nest(
             inner = [(key.split(".", 1)[0], "object" if "." in key else "string") for key in nested]
             children.append((name, _nest(list(dict.fromkeys(inner)), nested)))
         elif name in sources:
-            children.append((name, ir.Shape(kind, sources[name] or None)))  # type: ignore[arg-type]
+            children.append((name, _leaf(kind, sources[name] or None)))
         else:  # unmapped: null (a constant ``None``, never the whole context)
-            children.append((name, ir.Shape(kind, value=ir.LiteralValue())))  # type: ignore[arg-type]
-    return ir.Shape("object", properties=tuple(children))
+            children.append((name, ir.ValueShape(kind, ir.LiteralValue())))  # type: ignore[arg-type]
+    return ir.ObjectShape(properties=tuple(children))
+
+
+def _leaf(kind: str, path: tuple[ir.PathStep, ...] | None) -> ir.Shape:
+    """A declared output read at ``path`` (an array or object as it is found there)."""
+    if kind == "array":
+        return ir.ArrayShape(path)
+    if kind == "object":
+        return ir.ObjectShape(path)
+    return ir.ScalarShape(kind, path)  # type: ignore[arg-type]

@@ -117,16 +117,16 @@ def test_a_node_without_an_emitter_is_a_compiler_bug_not_silent_code() -> None:
 
 
 SHAPES = [
-    ir.Shape("string", (KEY,)),
-    ir.Shape("array", (KEY, ALL), items=ir.Shape("integer", (INDEX,))),
-    ir.Shape("array", (ALL,)),
-    ir.Shape(
-        "object",
+    ir.ScalarShape("string", (KEY,)),
+    ir.ArrayShape((KEY, ALL), items=ir.ScalarShape("integer", (INDEX,))),
+    ir.ArrayShape((ALL,)),
+    ir.ArrayShape((ALL, KEY, ALL)),
+    ir.ObjectShape(
         properties=(
-            ("id", ir.Shape("string", (KEY,))),
-            ("nested", ir.Shape("object", (KEY,), properties=(("n", ir.Shape("number")),))),
-            ("flags", ir.Shape("array", items=ir.Shape("boolean"))),
-            ("fixed", ir.Shape("string", value=ir.LiteralValue("x"))),
+            ("id", ir.ScalarShape("string", (KEY,))),
+            ("nested", ir.ObjectShape((KEY,), (("n", ir.ScalarShape("number")),))),
+            ("flags", ir.ArrayShape(items=ir.ScalarShape("boolean"))),
+            ("fixed", ir.ValueShape("string", ir.LiteralValue("x"))),
         ),
     ),
 ]
@@ -142,9 +142,8 @@ def test_a_shape_function_records_exactly_the_helpers_it_calls(shape: ir.Shape) 
 
 def test_a_mock_result_records_its_conversions() -> None:
     emit = Emitter()
-    shape = ir.Shape(
-        "object",
-        properties=(("count", ir.Shape("integer", value=ir.TemplateValue((ir.InputValue("n"),)))),),
+    shape = ir.ObjectShape(
+        properties=(("count", ir.ValueShape("integer", ir.TemplateValue((ir.InputValue("n"),)))),),
     )
     code = emit.mock(shape)
     assert code == '{"count": as_integer(to_text(n))}'
