@@ -157,7 +157,7 @@ def render_parts(
     for skills in capability.skills:
         emit(f"{package}/{skills.module}.py", "package/skills.py.j2", adapter=skills)
         files[f"{package}/{skills.module}_catalog.json"] = json_text(
-            list(skills.catalog), sort_keys=True
+            [skill.entry() for skill in skills.catalog], sort_keys=True
         )
     steps = cap_steps(capability)
     scripts = {

@@ -41,6 +41,8 @@ from .rest import (
     RestForward,
     RestOperation,
 )
+from .skills import FRONTMATTER as SKILL_FRONTMATTER
+from .skills import Skill, SkillTool, SkillToolSource
 from .units import (
     ArrayShape,
     CallStep,
@@ -145,6 +147,10 @@ __all__ = [
     "McpAdapter",
     "ControlAdapter",
     "SkillAdapter",
+    "Skill",
+    "SkillTool",
+    "SkillToolSource",
+    "SKILL_FRONTMATTER",
     "BoundVariable",
     "Capability",
 ]

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from .consumes import Authentication, ConsumedApi, ConsumedOperation
 from .mcp import McpAdapter, McpResource, McpTool
 from .rest import RestAdapter, RestOperation
+from .skills import Skill
 from .units import ScriptStep
-from .values import Json
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +43,8 @@ class SkillAdapter:
     module: str
     port: int
     description: str
-    catalog: tuple[dict[str, Json], ...]
-    """One entry per skill: its frontmatter and its tools (sources resolved)."""
+    catalog: tuple[Skill, ...]
+    """The skills, in order: their frontmatter and their tools (sources resolved)."""
     authentication: Authentication | None = None
 
 

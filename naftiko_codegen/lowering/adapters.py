@@ -28,45 +28,45 @@ class Adapters:
         mcp: list[ir.McpAdapter],
     ) -> ir.SkillAdapter:
         """A skills catalog; a tool ``from`` a sibling adapter names its route or tool."""
-        sources: dict[tuple[str, str], dict[str, ir.Json]] = {}
+        sources: dict[tuple[str, str], ir.SkillToolSource] = {}
         for rest_adapter in rest:
             for op in rest_adapter.operations:
-                sources[(rest_adapter.namespace, op.name)] = {
-                    "adapter": "rest",
-                    "method": op.method,
-                    "path": op.path,
-                }
+                where = (rest_adapter.namespace, op.name)
+                sources[where] = ir.SkillToolSource(*where, route=(op.method, op.path))
         for mcp_adapter in mcp:
             for tool in mcp_adapter.tools:
-                sources[(mcp_adapter.namespace, tool.name)] = {"adapter": "mcp", "tool": tool.name}
-        catalog: list[dict[str, ir.Json]] = []
+                where = (mcp_adapter.namespace, tool.name)
+                sources[where] = ir.SkillToolSource(*where, mcp_tool=tool.name)
+        catalog = []
         for s_index, skill in enumerate(spec.get("skills", [])):
-            entry: dict[str, ir.Json] = {
-                k: v for k, v in skill.items() if k not in ("tools", "location")
-            }
-            tools: list[ir.Json] = []
+            tools = []
             for t_index, tool in enumerate(skill.get("tools", [])):
-                item: dict[str, ir.Json] = {
-                    "name": tool["name"],
-                    "description": tool.get("description", ""),
-                }
-                if "from" in tool:
-                    origin = (tool["from"]["sourceNamespace"], tool["from"]["action"])
-                    if origin not in sources:
-                        self.diagnostics.report(
-                            path + ("skills", s_index, "tools", t_index, "from"),
-                            "NG200",
-                            f"skill tool {tool['name']!r} comes from {origin[0]}.{origin[1]}, "
-                            "which no generated operation or tool provides",
-                            severity=Severity.WARNING,
-                        )
-                    item["from"] = {"namespace": origin[0], "action": origin[1]}
-                    item.update(sources.get(origin, {}))
-                else:
-                    item["instruction"] = tool.get("instruction", "")
-                tools.append(item)
-            entry["tools"] = tools
-            catalog.append(entry)
+                name, description = str(tool["name"]), str(tool.get("description", ""))
+                if "from" not in tool:
+                    instruction = str(tool.get("instruction", ""))
+                    tools.append(ir.SkillTool(name, description, instruction=instruction))
+                    continue
+                origin = (str(tool["from"]["sourceNamespace"]), str(tool["from"]["action"]))
+                if origin not in sources:
+                    self.diagnostics.report(
+                        path + ("skills", s_index, "tools", t_index, "from"),
+                        "NG200",
+                        f"skill tool {name!r} comes from {origin[0]}.{origin[1]}, "
+                        "which no generated operation or tool provides",
+                        severity=Severity.WARNING,
+                    )
+                source = sources.get(origin, ir.SkillToolSource(*origin))
+                tools.append(ir.SkillTool(name, description, source))
+            frontmatter = {
+                key.replace("-", "_"): skill[key] for key in ir.SKILL_FRONTMATTER if key in skill
+            }
+            if "metadata" in frontmatter:
+                frontmatter["metadata"] = tuple(
+                    (str(k), str(v)) for k, v in frontmatter["metadata"].items()
+                )
+            catalog.append(
+                ir.Skill(str(skill["name"]), str(skill["description"]), tuple(tools), **frontmatter)
+            )
         return ir.SkillAdapter(
             **served(spec, path, key, self.authentication), catalog=tuple(catalog)
         )
