@@ -20,22 +20,23 @@ old version accepted, and relies on what the old version answered.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from .changes import Change
 from .schemadiff import SchemaComparer
-from .surface import Adapter, Prompt, Resource, Route, Setting, Surface, Tool, adapter_renames
+from .surface import (
+    Adapter,
+    Exposed,
+    Prompt,
+    Resource,
+    Route,
+    Setting,
+    Surface,
+    Tool,
+    adapter_renames,
+)
 
-
-class _Element(Protocol):
-    @property
-    def adapter(self) -> str: ...
-
-    @property
-    def where(self) -> str: ...
-
-
-T = TypeVar("T", bound=_Element)
+T = TypeVar("T", bound=Exposed)
 
 _ANNOTATIONS = (
     ("read_only", True, "read-only", "readOnlyHint"),
