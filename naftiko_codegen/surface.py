@@ -250,9 +250,8 @@ def _route(namespace: str, op: ir.RestOperation, finder: _Finder, base: Path) ->
 
 
 def _forward(namespace: str, forward: ir.RestForward, finder: _Finder, base: Path) -> Route:
-    where = finder.named(base, "resources", forward.path, field="path") or base
     return Route(
-        finder.at(where),
+        finder.entry(base, "resources", forward.path, field="path"),
         namespace,
         "*",
         forward.path,
@@ -293,9 +292,8 @@ def _resource(
         mime_type = resource.contents.get("mimeType")
     else:
         mime_type, parameters = resource.mime_type, tuple(item.name for item in resource.inputs)
-    where = finder.named(base, "resources", resource.name) or base
     return Resource(
-        finder.at(where),
+        finder.entry(base, "resources", resource.name),
         namespace,
         resource.uri,
         resource.name,
@@ -306,9 +304,8 @@ def _resource(
 
 
 def _prompt(namespace: str, prompt: ir.McpPrompt, finder: _Finder, base: Path) -> Prompt:
-    where = finder.named(base, "prompts", prompt.name) or base
     return Prompt(
-        finder.at(where),
+        finder.entry(base, "prompts", prompt.name),
         namespace,
         prompt.name,
         prompt.title,
@@ -427,6 +424,10 @@ class _Finder:
             if isinstance(item, Mapping) and str(item.get(field)) == name:
                 return base + (collection, index)
         return None
+
+    def entry(self, base: Path, collection: str, name: str, *, field: str = "name") -> str:
+        """``file:line:col`` of the entry :meth:`named` finds (else of ``base``)."""
+        return self.at(self.named(base, collection, name, field=field) or base)
 
     def at_index(self, base: Path, index: int) -> Path:
         return base + (index,)
