@@ -323,7 +323,7 @@ class _Differ:
     def settings(self) -> None:
         old = {s.name: s for s in self.old.settings}
         new = {s.name: s for s in self.new.settings}
-        for gone in (before for name, before in old.items() if name not in new):
+        for gone in (setting for setting in self.old.settings if setting.name not in new):
             message = f"`{gone.name}` ({gone.description}) is no longer read"
             self.emit(False, "setting-removed", f"setting {gone.name}", message, gone.where)
         for setting_name, after in new.items():
@@ -368,7 +368,7 @@ class _Differ:
         new_elements: Sequence[T],
         same: Callable[[str, T, T], None],
     ) -> None:
-        """Pair elements by adapter (renamed adapters paired) and key; a removed and an
+        """Pair elements by adapter (renamed adapters paired) and ``kind.key``; a removed and an
         added one calling the same upstream operation (with nothing else claiming it) are
         one renamed element."""
         old = {(self.adapter_of(e.adapter), kind.key(e)): e for e in old_elements}
