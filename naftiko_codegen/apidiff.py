@@ -19,23 +19,25 @@ old version accepted, and relies on what the old version answered.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .changes import Change
 from .schemadiff import SchemaComparer
-from .surface import Adapter, Prompt, Resource, Route, Setting, Surface, Tool, adapter_renames
+from .surface import (
+    Adapter,
+    Exposed,
+    Prompt,
+    Resource,
+    Route,
+    Setting,
+    Surface,
+    Tool,
+    adapter_renames,
+)
 
-
-class _Element(Protocol):
-    @property
-    def adapter(self) -> str: ...
-
-    @property
-    def where(self) -> str: ...
-
-
-T = TypeVar("T", bound=_Element)
+T = TypeVar("T", bound=Exposed)
 
 _ANNOTATIONS = (
     ("read_only", True, "read-only", "readOnlyHint"),
@@ -44,6 +46,26 @@ _ANNOTATIONS = (
     ("open_world", False, "closed-world", "openWorldHint"),
 )
 """Annotation, the value that is a guarantee to clients, how to say it, its MCP name."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _Kind(Generic[T]):
+    """How the two versions of one kind of element pair (by adapter and ``key``) and how
+    messages name them (``noun``, then ``name``, prefixed by the adapter's namespace when the
+    package has several adapters of the kind ``server``). ``target``: the upstream operation
+    one calls, which pairs a removed and an added one as renamed (empty: never)."""
+
+    noun: str
+    key: Callable[[T], Hashable]
+    name: Callable[[T], str]
+    server: str = ""
+    target: Callable[[T], str] = lambda _: ""
+
+
+_ROUTES = _Kind[Route]("route", lambda r: r.shape, lambda r: r.label, "rest", lambda r: r.target)
+_TOOLS = _Kind[Tool]("tool", lambda t: t.name, lambda t: t.name, "mcp", lambda t: t.target)
+_RESOURCES = _Kind[Resource]("resource", lambda r: r.uri, lambda r: r.uri)
+_PROMPTS = _Kind[Prompt]("prompt", lambda p: p.name, lambda p: p.name)
 
 
 def compare(old: Surface, new: Surface) -> list[Change]:
@@ -88,10 +110,10 @@ class _Differ:
                 self.new.where,
             )
         self.adapters()
-        self.routes()
-        self.tools()
-        self.resources()
-        self.prompts()
+        self.matched(_ROUTES, self.old.routes, self.new.routes, self.route)
+        self.matched(_TOOLS, self.old.tools, self.new.tools, self.tool)
+        self.matched(_RESOURCES, self.old.resources, self.new.resources, self.resource)
+        self.matched(_PROMPTS, self.old.prompts, self.new.prompts, self.prompt)
         self.settings()
 
     # ----------------------------------------------------------------- adapters
@@ -171,17 +193,6 @@ class _Differ:
 
     # ----------------------------------------------------------------- routes
 
-    def routes(self) -> None:
-        self.matched(
-            self.old.routes,
-            self.new.routes,
-            key_of=lambda r: r.shape,
-            label=lambda r: f"route {self.prefix('rest', r.adapter)}{r.label}",
-            noun="route",
-            same=self.route,
-            target=lambda r: r.target,
-        )
-
     def route(self, name: str, before: Route, after: Route) -> None:
         self.text_change(name, "description", before.description, after.description, after.where)
         old = {(p.location, p.name): p for p in before.params}
@@ -225,17 +236,6 @@ class _Differ:
 
     # ----------------------------------------------------------------- tools
 
-    def tools(self) -> None:
-        self.matched(
-            self.old.tools,
-            self.new.tools,
-            key_of=lambda t: t.name,
-            label=lambda t: f"tool {self.prefix('mcp', t.adapter)}{t.name}",
-            noun="tool",
-            same=self.tool,
-            target=lambda t: t.target,
-        )
-
     def tool(self, name: str, before: Tool, after: Tool) -> None:
         self.text_change(name, "title", before.title or "", after.title or "", after.where)
         self.text_change(name, "description", before.description, after.description, after.where)
@@ -266,16 +266,6 @@ class _Differ:
 
     # ----------------------------------------------------------------- resources, prompts
 
-    def resources(self) -> None:
-        self.matched(
-            self.old.resources,
-            self.new.resources,
-            key_of=lambda r: r.uri,
-            label=lambda r: f"resource {r.uri}",
-            noun="resource",
-            same=self.resource,
-        )
-
     def resource(self, name: str, before: Resource, after: Resource) -> None:
         self.text_change(name, "description", before.description, after.description, after.where)
         if before.mime_type != after.mime_type:
@@ -287,16 +277,6 @@ class _Differ:
                 f" instead of {before.mime_type or 'unspecified'}",
                 after.where,
             )
-
-    def prompts(self) -> None:
-        self.matched(
-            self.old.prompts,
-            self.new.prompts,
-            key_of=lambda p: p.name,
-            label=lambda p: f"prompt {p.name}",
-            noun="prompt",
-            same=self.prompt,
-        )
 
     def prompt(self, name: str, before: Prompt, after: Prompt) -> None:
         self.text_change(name, "title", before.title or "", after.title or "", after.where)
@@ -343,15 +323,9 @@ class _Differ:
     def settings(self) -> None:
         old = {s.name: s for s in self.old.settings}
         new = {s.name: s for s in self.new.settings}
-        for setting_name, before in old.items():
-            if setting_name not in new:
-                self.emit(
-                    False,
-                    "setting-removed",
-                    f"setting {setting_name}",
-                    f"`{setting_name}` ({before.description}) is no longer read",
-                    before.where,
-                )
+        for gone in (setting for setting in self.old.settings if setting.name not in new):
+            message = f"`{gone.name}` ({gone.description}) is no longer read"
+            self.emit(False, "setting-removed", f"setting {gone.name}", message, gone.where)
         for setting_name, after in new.items():
             self.setting(old.get(setting_name), after)
 
@@ -389,33 +363,32 @@ class _Differ:
 
     def matched(
         self,
+        kind: _Kind[T],
         old_elements: Sequence[T],
         new_elements: Sequence[T],
-        *,
-        key_of: Callable[[T], Hashable],
-        label: Callable[[T], str],
-        noun: str,
         same: Callable[[str, T, T], None],
-        target: Callable[[T], str] | None = None,
     ) -> None:
-        """Pair elements by adapter (renamed adapters paired) and ``key_of``; a removed and an
+        """Pair elements by adapter (renamed adapters paired) and ``kind.key``; a removed and an
         added one calling the same upstream operation (with nothing else claiming it) are
         one renamed element."""
-        old = {(self.adapter_of(e.adapter), key_of(e)): e for e in old_elements}
-        new = {(e.adapter, key_of(e)): e for e in new_elements}
+        old = {(self.adapter_of(e.adapter), kind.key(e)): e for e in old_elements}
+        new = {(e.adapter, kind.key(e)): e for e in new_elements}
         removed = [key for key in old if key not in new]
         added = [key for key in new if key not in old]
         renames: dict[Any, Any] = {}
-        if target is not None:
-            by_target: dict[str, list[Any]] = {}
-            for key in added:
-                by_target.setdefault(target(new[key]), []).append(key)
-            gone: dict[str, list[Any]] = {}
-            for key in removed:
-                gone.setdefault(target(old[key]), []).append(key)
-            for goal, keys in gone.items():
-                if goal and len(keys) == 1 and len(by_target.get(goal, [])) == 1:
-                    renames[keys[0]] = by_target[goal][0]
+        by_target: dict[str, list[Any]] = {}
+        for key in added:
+            by_target.setdefault(kind.target(new[key]), []).append(key)
+        gone: dict[str, list[Any]] = {}
+        for key in removed:
+            gone.setdefault(kind.target(old[key]), []).append(key)
+        for goal, keys in gone.items():
+            if goal and len(keys) == 1 and len(by_target.get(goal, [])) == 1:
+                renames[keys[0]] = by_target[goal][0]
+
+        def label(element: T) -> str:
+            return f"{kind.noun} {self.prefix(kind.server, element.adapter)}{kind.name(element)}"
+
         for key, before in old.items():
             if key in new:
                 same(label(new[key]), before, new[key])
@@ -423,7 +396,7 @@ class _Differ:
                 after = new[renames[key]]
                 self.emit(
                     True,
-                    f"{noun}-renamed",
+                    f"{kind.noun}-renamed",
                     label(before),
                     f"{label(before)} was renamed: it is now {label(after)}",
                     after.where,
@@ -432,7 +405,7 @@ class _Differ:
             else:
                 self.emit(
                     True,
-                    f"{noun}-removed",
+                    f"{kind.noun}-removed",
                     label(before),
                     f"{label(before)} was removed",
                     before.where,
@@ -441,7 +414,7 @@ class _Differ:
             if key not in old and key not in renames.values():
                 self.emit(
                     False,
-                    f"{noun}-added",
+                    f"{kind.noun}-added",
                     label(after),
                     f"{label(after)} was added",
                     after.where,

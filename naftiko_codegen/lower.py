@@ -70,16 +70,16 @@ def lower(
         diagnostics.extend(enricher.diagnostics)
     calls = Calls(diagnostics, consumes)
     arguments = Arguments(diagnostics, values, aggregates, consumes, Bodies(diagnostics, values))
-    toolkit = Toolkit(
-        diagnostics=diagnostics,
-        values=values,
-        consumes=consumes,
-        calls=calls,
-        arguments=arguments,
-        outputs=Outputs(diagnostics, values),
-        steps=Steps(diagnostics, values, calls, arguments, Scripts(diagnostics, data)),
-        aggregates=aggregates,
-        authentication=authentication,
+    toolkit = Toolkit(  # positional like the other collaborators: each field has its own type
+        diagnostics,
+        values,
+        consumes,
+        calls,
+        arguments,
+        Outputs(diagnostics, values),
+        Steps(diagnostics, values, calls, arguments, Scripts(diagnostics, data)),
+        aggregates,
+        authentication,
     )
     adapters = _lower_adapters(capability.get("exposes", []), toolkit)
     binds.report_unused(imports_failed=bool(consumes.failed or consumes.unreachable))

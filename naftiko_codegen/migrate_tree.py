@@ -138,15 +138,16 @@ class Rewrite:
             rename(root, "naftiko", "ikanos", like(root["naftiko"], BETA5))
             self.origins[("ikanos",)] = ("naftiko",)
         self.entry(root.get("info"), ("info",), ("info",))
+        rules = {
+            "consumes": self.consumed_api,
+            "exposes": self.adapter,
+            "aggregates": self.aggregate,
+        }
         for base in ((), ("capability",)):
             scope = root if not base else root.get("capability")
             if not isinstance(scope, CommentedMap):
                 continue
-            for section, rule in (
-                ("consumes", self.consumed_api),
-                ("exposes", self.adapter),
-                ("aggregates", self.aggregate),
-            ):
+            for section, rule in rules.items():
                 if section in scope:
                     scope[section] = self.each(rule)(
                         scope[section], (*base, section), (*base, section)

@@ -36,29 +36,41 @@ _DERIVED_TIMEOUTS = (
 
 
 @dataclasses.dataclass(frozen=True)
-class Param:
+class Declared:
+    """Something a client depends on, with the place in the spec that declares it."""
+
+    where: str
+    """``file:line:col``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Param(Declared):
     """A REST parameter: where it is read, its type, whether it is required."""
 
     location: str
     name: str
     schema: dict[str, Any]
     required: bool
-    where: str
 
 
 @dataclasses.dataclass(frozen=True)
-class Route:
-    """One REST route."""
+class Exposed(Declared):
+    """What one adapter serves (route, tool, resource, prompt): ``adapter`` names it."""
 
     adapter: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Route(Exposed):
+    """One REST route."""
+
     method: str
     path: str
-    params: tuple[Param, ...]
-    output: dict[str, Any] | None
-    description: str
     target: str
     """The upstream operation it calls (``namespace.operation``; empty for a mock)."""
-    where: str
+    params: tuple[Param, ...]
+    description: str
+    output: dict[str, Any] | None
 
     @property
     def shape(self) -> tuple[str, str]:
@@ -72,51 +84,45 @@ class Route:
 
 
 @dataclasses.dataclass(frozen=True)
-class Tool:
+class Tool(Exposed):
     """One MCP tool."""
 
-    adapter: str
     name: str
     title: str | None
     description: str
-    input_schema: dict[str, Any]
-    output: dict[str, Any] | None
-    annotations: dict[str, bool]
     target: str
-    where: str
+    input_schema: dict[str, Any]
     arguments_where: dict[str, str]
     """Where each declared argument is written (others: the tool's own position)."""
+    output: dict[str, Any] | None
+    annotations: dict[str, bool]
 
 
 @dataclasses.dataclass(frozen=True)
-class Resource:
+class Resource(Exposed):
     """One MCP resource or resource template (fixed, read through a call, or a file)."""
 
-    adapter: str
     uri: str
     name: str
     description: str
     mime_type: str | None
     parameters: tuple[str, ...]
-    where: str
 
 
 @dataclasses.dataclass(frozen=True)
-class Prompt:
+class Prompt(Exposed):
     """One MCP prompt and its arguments (always strings)."""
 
-    adapter: str
     name: str
     title: str | None
-    description: str
     arguments: dict[str, bool]
     """Argument name → required."""
     argument_descriptions: dict[str, str]
-    where: str
+    description: str
 
 
 @dataclasses.dataclass(frozen=True)
-class Adapter:
+class Adapter(Declared):
     """A server the package runs: how clients reach it."""
 
     kind: str
@@ -125,26 +131,23 @@ class Adapter:
     transport: str
     authentication: str | None
     """The scheme callers must present (``None``: open)."""
-    where: str
 
 
 @dataclasses.dataclass(frozen=True)
-class Setting:
+class Setting(Declared):
     """An environment variable the package reads at start-up."""
 
     name: str
     required: bool
     default: str | None
     description: str
-    where: str
 
 
 @dataclasses.dataclass(frozen=True)
-class Surface:
-    """Everything :mod:`naftiko_codegen.apidiff` compares."""
+class Surface(Declared):
+    """Everything :mod:`naftiko_codegen.apidiff` compares (``where``: the spec's ``info``)."""
 
     package: str
-    where: str
     adapters: tuple[Adapter, ...]
     routes: tuple[Route, ...]
     tools: tuple[Tool, ...]
@@ -191,12 +194,12 @@ def _adapters(capability: ir.Capability, finder: _Finder) -> tuple[Adapter, ...]
     ]
     adapters = [
         Adapter(
+            finder.at(finder.adapter(server.namespace)),
             kind,
             server.namespace,
             server.port,
             server.transport if isinstance(server, ir.McpAdapter) else "http",
             _auth(server.authentication),
-            finder.at(finder.adapter(server.namespace)),
         )
         for kind, server in servers
     ]
@@ -205,7 +208,7 @@ def _adapters(capability: ir.Capability, finder: _Finder) -> tuple[Adapter, ...]
         where = finder.at(finder.control())
         adapters.append(
             Adapter(
-                "control", "control", control.port, "http", _auth(control.authentication), where
+                where, "control", "control", control.port, "http", _auth(control.authentication)
             )
         )
     return tuple(adapters)
@@ -226,37 +229,36 @@ def _route(namespace: str, op: ir.RestOperation, finder: _Finder, base: Path) ->
     where = finder.operation(base, op.name)
     params = tuple(
         Param(
+            finder.at(finder.named(where, "inputParameters", item.name) or where),
             item.location,
             item.name,
             item.json_schema,
             item.required,
-            finder.at(finder.named(where, "inputParameters", item.name) or where),
         )
         for item in op.inputs
     )
     return Route(
+        finder.at(where),
         namespace,
         op.method,
         op.path,
-        params,
-        op.output.schema,
-        op.description or op.summary,
         _target(op.invocation, op.steps),
-        finder.at(where),
+        params,
+        op.description or op.summary,
+        op.output.schema,
     )
 
 
 def _forward(namespace: str, forward: ir.RestForward, finder: _Finder, base: Path) -> Route:
-    where = finder.named(base, "resources", forward.path, field="path") or base
     return Route(
+        finder.entry(base, "resources", forward.path, field="path"),
         namespace,
         "*",
         forward.path,
-        (),
-        None,
-        forward.description,
         f"{forward.api.namespace}.*",
-        finder.at(where),
+        (),
+        forward.description,
+        None,
     )
 
 
@@ -269,16 +271,16 @@ def _tool(namespace: str, tool: ir.McpTool, finder: _Finder, base: Path) -> Tool
     }
     annotations = dataclasses.asdict(tool.annotations)
     return Tool(
+        finder.at(where),
         namespace,
         tool.name,
         tool.title,
         tool.description,
+        _target(tool.invocation, tool.steps),
         tool.input_schema,
+        arguments,
         tool.output.mcp_schema,
         annotations,
-        _target(tool.invocation, tool.steps),
-        finder.at(where),
-        arguments,
     )
 
 
@@ -290,28 +292,26 @@ def _resource(
         mime_type = resource.contents.get("mimeType")
     else:
         mime_type, parameters = resource.mime_type, tuple(item.name for item in resource.inputs)
-    where = finder.named(base, "resources", resource.name) or base
     return Resource(
+        finder.entry(base, "resources", resource.name),
         namespace,
         resource.uri,
         resource.name,
         resource.description,
         mime_type,
         parameters,
-        finder.at(where),
     )
 
 
 def _prompt(namespace: str, prompt: ir.McpPrompt, finder: _Finder, base: Path) -> Prompt:
-    where = finder.named(base, "prompts", prompt.name) or base
     return Prompt(
+        finder.entry(base, "prompts", prompt.name),
         namespace,
         prompt.name,
         prompt.title,
-        prompt.description,
         {a.name: a.required for a in prompt.arguments},
         {a.name: a.description for a in prompt.arguments},
-        finder.at(where),
+        prompt.description,
     )
 
 
@@ -325,23 +325,23 @@ def _settings(capability: ir.Capability, finder: _Finder) -> list[Setting]:
         templated = bool(api.base_uri_placeholders)
         settings.append(
             Setting(
+                finder.at(where + ("baseUri",)),
                 api.base_uri_env,
                 api.base_uri_required,
                 None if api.base_uri_required or templated else api.base_uri,
                 f"base URL of the consumed API `{api.namespace}`",
-                finder.at(where + ("baseUri",)),
             )
         )
         for placeholder in api.base_uri_placeholders:
             if placeholder.env:
                 settings.append(
                     Setting(
+                        finder.at(where + ("baseUri",)),
                         placeholder.env,
                         True,
                         None,
                         f"fills `{placeholder.text}` in the base URL of `{api.namespace}` "
                         f"(unless {api.base_uri_env} is set)",
-                        finder.at(where + ("baseUri",)),
                     )
                 )
     servers: list[tuple[str, str, int | None]] = [
@@ -356,11 +356,11 @@ def _settings(capability: ir.Capability, finder: _Finder) -> list[Setting]:
         for suffix, default in (("HOST", "127.0.0.1"), ("PORT", str(port or 0))):
             settings.append(
                 Setting(
+                    finder.at(where + (("port",) if suffix == "PORT" else ())),
                     f"{prefix}{key.upper()}_{suffix}",
                     False,
                     default,
                     f"{suffix.lower()} of the adapter `{namespace}`",
-                    finder.at(where + (("port",) if suffix == "PORT" else ())),
                 )
             )
     for adapter in capability.oauth2_adapters:
@@ -370,25 +370,25 @@ def _settings(capability: ir.Capability, finder: _Finder) -> list[Setting]:
         for field, default in (("ISSUER", oauth2.issuer), ("RESOURCE", oauth2.resource)):
             settings.append(
                 Setting(
+                    finder.at(where),
                     f"{prefix}{adapter.key.upper()}_OAUTH2_{field}",
                     not default,
                     default,
                     f"OAuth 2 {field.lower()} of `{adapter.namespace}`",
-                    finder.at(where),
                 )
             )
     for name, default in _DERIVED_TIMEOUTS:
-        settings.append(Setting(prefix + name, False, default, name.lower(), finder.at(())))
+        settings.append(Setting(finder.at(()), prefix + name, False, default, name.lower()))
     for variable in capability.variables:
         if variable.location is not None:
             continue  # read from a file the spec names, not from the environment
         settings.append(
             Setting(
+                finder.at(finder.bound(variable.name)),
                 variable.source_key,
                 variable.referenced,
                 None,
                 f"bound variable `{variable.name}`",
-                finder.at(finder.bound(variable.name)),
             )
         )
     return settings
@@ -424,6 +424,10 @@ class _Finder:
             if isinstance(item, Mapping) and str(item.get(field)) == name:
                 return base + (collection, index)
         return None
+
+    def entry(self, base: Path, collection: str, name: str, *, field: str = "name") -> str:
+        """``file:line:col`` of the entry :meth:`named` finds (else of ``base``)."""
+        return self.at(self.named(base, collection, name, field=field) or base)
 
     def at_index(self, base: Path, index: int) -> Path:
         return base + (index,)

@@ -68,13 +68,13 @@ class Capability:
     package: str
     distribution: str
     env_prefix: str
-    label: str
-    description: str
-    spec_name: str
     apis: tuple[ConsumedApi, ...]
     rest_adapters: tuple[RestAdapter, ...]
     mcp_adapters: tuple[McpAdapter, ...]
     variables: tuple[BoundVariable, ...]
+    label: str
+    description: str
+    spec_name: str
     control: ControlAdapter | None = None
     skills: tuple[SkillAdapter, ...] = ()
     imports: tuple[tuple[str, str], ...] = ()

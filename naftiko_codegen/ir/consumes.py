@@ -61,7 +61,9 @@ class AnswerSchema:
 
 @dataclasses.dataclass(frozen=True)
 class ConsumedOperation:
-    """One upstream HTTP operation: one method of the generated upstream client."""
+    """One upstream HTTP operation: one method of the generated upstream client;
+    ``path_params``, ``query_params``, ``header_params`` and ``cookie_params``: its declared
+    parameters by location."""
 
     namespace: str
     name: str
@@ -91,6 +93,11 @@ class ConsumedOperation:
     answer_schema: AnswerSchema | None = None
     """The schema file ``outputSchema`` names (``avro``, ``protobuf``), read at build time."""
 
+    path_params = Located[ConsumedParam]("params", "path")
+    query_params = Located[ConsumedParam]("params", "query")
+    header_params = Located[ConsumedParam]("params", "header")
+    cookie_params = Located[ConsumedParam]("params", "cookie")
+
     @property
     def sends_body(self) -> bool:
         """True when a request body can be sent (declared body, or a method that has one)."""
@@ -111,15 +118,6 @@ class ConsumedOperation:
     def multipart(self) -> bool:
         """True when the declared body is ``multipartForm`` (sent with httpx ``files=``)."""
         return self.body_template is not None and self.body_template.kind == "multipartForm"
-
-    path_params = Located[ConsumedParam]("params", "path")
-    """Parameters substituted into the path."""
-    query_params = Located[ConsumedParam]("params", "query")
-    """Declared query-string parameters."""
-    header_params = Located[ConsumedParam]("params", "header")
-    """Declared header parameters."""
-    cookie_params = Located[ConsumedParam]("params", "cookie")
-    """Declared cookie parameters."""
 
 
 @dataclasses.dataclass(frozen=True)

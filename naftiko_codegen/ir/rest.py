@@ -11,7 +11,8 @@ from .units import ExposedInput, Invocation, Output, Step
 
 @dataclasses.dataclass(frozen=True)
 class RestOperation:
-    """One route of the generated FastAPI app."""
+    """One route of the generated FastAPI app; ``path_inputs``, ``query_inputs``,
+    ``header_inputs``, ``cookie_inputs`` and ``body_inputs``: its inputs by location."""
 
     name: str
     ident: str
@@ -30,15 +31,10 @@ class RestOperation:
     """Orchestrated calls, in order (``invocation`` is then ``None``)."""
 
     path_inputs = Located[ExposedInput]("inputs", "path")
-    """Inputs taken from the route path."""
     query_inputs = Located[ExposedInput]("inputs", "query")
-    """Inputs taken from the query string."""
     header_inputs = Located[ExposedInput]("inputs", "header")
-    """Inputs taken from request headers."""
     cookie_inputs = Located[ExposedInput]("inputs", "cookie")
-    """Inputs taken from cookies."""
     body_inputs = Located[ExposedInput]("inputs", "body")
-    """Inputs read from the JSON request body."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,8 +46,8 @@ class RestForward:
     """Starlette route with a ``{rest:path}`` tail."""
     ident: str
     api: ConsumedApi
-    trusted_headers: tuple[str, ...]
     description: str
+    trusted_headers: tuple[str, ...]
 
 
 @dataclasses.dataclass(frozen=True)

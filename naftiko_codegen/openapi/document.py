@@ -23,6 +23,12 @@ from .source import SourceFile, read_source
 Dialect = Literal["2.0", "3.0", "3.1"]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
+_DIALECTS: tuple[tuple[str, str, Dialect], ...] = (
+    ("openapi", r"3\.0", "3.0"),
+    ("openapi", r"3\.[1-9]", "3.1"),
+    ("swagger", r"2\.0\Z", "2.0"),
+)
+"""The key naming the version, the versions it may name (a prefix), the dialect they are."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,8 +84,8 @@ class Contract:
     """An OpenAPI document read for the consumed API ``namespace`` (``""``: every API)."""
 
     namespace: str
-    dialect: Dialect
     operations: tuple[ContractOperation, ...]
+    dialect: Dialect
     resolver: Resolver
 
     @property
@@ -110,19 +116,15 @@ def read_contract(path: FsPath, name: str, namespace: str = "") -> Contract:
         )
     resolver = Resolver(source)
     reader = _Reader(source, resolver, dialect)
-    return Contract(namespace, dialect, tuple(reader.operations()), resolver)
+    return Contract(namespace, tuple(reader.operations()), dialect, resolver)
 
 
 def _dialect(data: Any) -> Dialect | None:
-    if not isinstance(data, dict):
-        return None
-    version = str(data.get("openapi") or "")
-    if version.startswith("3.0"):
-        return "3.0"
-    if re.match(r"3\.[1-9]", version):
-        return "3.1"
-    if str(data.get("swagger") or "") == "2.0":
-        return "2.0"
+    """The dialect of the first of ``_DIALECTS`` whose key's value ``data`` matches."""
+    if isinstance(data, dict):
+        for key, version, dialect in _DIALECTS:
+            if re.match(version, str(data.get(key) or "")):
+                return dialect
     return None
 
 
@@ -130,10 +132,10 @@ class _Reader:
     """Walks ``paths`` and normalises each operation."""
 
     def __init__(self, source: SourceFile, resolver: Resolver, dialect: Dialect) -> None:
+        self.data: Mapping[str, Any] = source.data
         self.source = source
         self.resolver = resolver
         self.dialect = dialect
-        self.data: Mapping[str, Any] = source.data
 
     def operations(self) -> Iterator[ContractOperation]:
         paths = self.data.get("paths") or {}

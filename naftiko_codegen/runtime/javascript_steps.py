@@ -19,7 +19,7 @@ from py_mini_racer import (
 )
 
 from .errors import StepFailed
-from .script_files import check_enabled, script_sources
+from .script_files import Context, Files, check_enabled, sources_of, stopped, unsendable
 
 MAX_HEAP_BYTES = 256 * 1024 * 1024
 """The most memory one script step's isolate may use."""
@@ -39,26 +39,20 @@ _LOCATION = re.compile(r"^<anonymous>:(\d+): (.*)$")
 
 
 async def run_javascript(
-    step: str,
-    context: dict[str, Any],
-    files: tuple[str, ...],
-    *,
-    timeout: float,
-    enabled: bool | None,
+    step: str, context: Context, files: Files, *, timeout: float, enabled: bool | None
 ) -> Any:
     """Run a JavaScript script step; the value it assigns to ``result`` (``None`` without).
 
-    The files run in order in one fresh isolate where ``context`` (the inputs, the earlier
-    steps' answers and the ``with`` values) is a global; the step fails when they take more
-    than ``timeout`` seconds in all or more than :data:`MAX_HEAP_BYTES` of memory.
+    The files run in order in one fresh isolate where ``context`` is a global; the step
+    fails when they take more than ``timeout`` seconds in all or more than
+    :data:`MAX_HEAP_BYTES` of memory.
     """
     check_enabled(step, enabled)
     try:
         payload = json.dumps(context, allow_nan=False)
     except (TypeError, ValueError) as error:
-        detail = f"the context cannot be sent to the script: {error}"
-        raise StepFailed(step, detail, 500) from None
-    sources = [(name, script_sources()[name]) for name in files]
+        raise unsendable(step, error) from None
+    sources = sources_of(files)
     loop = (
         asyncio.get_running_loop()
     )  # delivers V8's answers, even those that come late
@@ -68,8 +62,7 @@ async def run_javascript(
             timeout + _GRACE_S,
         )
     except TimeoutError:  # V8 stops scripts at the deadline: this guards the thread
-        detail = f"the script did not finish within {timeout:g} s and was stopped"
-        raise StepFailed(step, detail, 504) from None
+        raise stopped(step, timeout) from None
 
 
 def _run(
@@ -93,16 +86,15 @@ def _evaluate(
     racer: MiniRacer, step: str, name: str, source: str, deadline: float, timeout: float
 ) -> Any:
     """Evaluate ``source`` (the file ``name``, or the result when ``name`` is empty)."""
-    stopped = f"the script did not finish within {timeout:g} s and was stopped"
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise StepFailed(step, stopped, 504)
+        raise stopped(step, timeout)
     if name:  # a file's completion value is never read (some cannot be converted)
         source += "\n;void 0;\n"
     try:
         return racer.eval(source, timeout_sec=remaining, max_memory=MAX_HEAP_BYTES)
     except JSTimeoutException:
-        raise StepFailed(step, stopped, 504) from None
+        raise stopped(step, timeout) from None
     except JSOOMException:
         detail = f"the script ran out of memory ({MAX_HEAP_BYTES // 2**20} MiB) and was stopped"
         raise StepFailed(step, detail, 500) from None

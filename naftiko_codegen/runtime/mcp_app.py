@@ -94,11 +94,6 @@ def build_server(
     cancelled call (``notifications/cancelled``, or a 2026-07-28 request whose response
     stream closes) is cancelled, its upstream request with it."""
 
-    async def list_tools(
-        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=list(tools.tools))
-
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
@@ -127,18 +122,6 @@ def build_server(
     if resources is not None:
         served = resources
 
-        async def list_resources(
-            ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-        ) -> types.ListResourcesResult:
-            return types.ListResourcesResult(resources=list(served.resources))
-
-        async def list_resource_templates(
-            ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-        ) -> types.ListResourceTemplatesResult:
-            return types.ListResourceTemplatesResult(
-                resource_templates=list(served.templates)
-            )
-
         async def read_resource(
             ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
         ) -> types.ReadResourceResult:
@@ -146,17 +129,18 @@ def build_server(
             return await _answered(served.read(uri, *context), f"resource {uri!r}")
 
         handlers.update(
-            on_list_resources=list_resources,
-            on_list_resource_templates=list_resource_templates,
+            on_list_resources=_listing(
+                lambda: types.ListResourcesResult(resources=list(served.resources))
+            ),
+            on_list_resource_templates=_listing(
+                lambda: types.ListResourceTemplatesResult(
+                    resource_templates=list(served.templates)
+                )
+            ),
             on_read_resource=read_resource,
         )
     if prompts is not None:
         offered = prompts
-
-        async def list_prompts(
-            ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-        ) -> types.ListPromptsResult:
-            return types.ListPromptsResult(prompts=list(offered.prompts))
 
         async def get_prompt(
             ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
@@ -166,7 +150,12 @@ def build_server(
                 _now(offered.get, params.name, arguments), f"prompt {params.name!r}"
             )
 
-        handlers.update(on_list_prompts=list_prompts, on_get_prompt=get_prompt)
+        handlers.update(
+            on_list_prompts=_listing(
+                lambda: types.ListPromptsResult(prompts=list(offered.prompts))
+            ),
+            on_get_prompt=get_prompt,
+        )
     if cache_hint is not None:
         handlers["cache_hints"] = dict.fromkeys(CACHED_RESULTS, cache_hint)
     return Server(
@@ -174,11 +163,26 @@ def build_server(
         version="1.0.0",
         title=title,
         instructions=instructions,
-        on_list_tools=list_tools,
+        on_list_tools=_listing(lambda: types.ListToolsResult(tools=list(tools.tools))),
         on_call_tool=call_tool,
         get_tool_input_schema=tools.input_schema,
         **handlers,
     )
+
+
+def _listing(
+    result: Callable[[], _Result],
+) -> Callable[
+    [ServerRequestContext[Any], types.PaginatedRequestParams | None], Awaitable[_Result]
+]:
+    """A ``*/list`` handler answering ``result()`` (every list is one page)."""
+
+    async def handler(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> _Result:
+        return result()
+
+    return handler
 
 
 async def _answered(answer: Awaitable[_Result], what: str) -> _Result:

@@ -154,12 +154,12 @@ class OAuth2ResourceServer:
         connect_timeout: float,
         read_timeout: float,
     ) -> None:
+        self.keys = KeySet(issuer, httpx.Timeout(read_timeout, connect=connect_timeout))
         self.app = app
         self.issuer = issuer
         self.resource = resource
         self.audience = audience or resource
         self.scopes = scopes
-        self.keys = KeySet(issuer, httpx.Timeout(read_timeout, connect=connect_timeout))
         self.metadata_url = well_known(resource, "oauth-protected-resource")
         self.metadata_paths = {
             "/.well-known/oauth-protected-resource",

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from .errors import StepFailed
-from .script_files import check_enabled, script_sources
+from .script_files import Context, Files, check_enabled, sources_of, stopped, unsendable
 
 _RUNNER = """
 import json
@@ -37,26 +37,20 @@ out.flush()
 
 
 async def run_script(
-    step: str,
-    context: dict[str, Any],
-    files: tuple[str, ...],
-    *,
-    timeout: float,
-    enabled: bool | None,
+    step: str, context: Context, files: Files, *, timeout: float, enabled: bool | None
 ) -> Any:
     """Run a Python script step in a subprocess; the value it assigns to ``result``.
 
     The subprocess is ``sys.executable -I`` with no environment variables (no secrets),
-    reads ``context`` (the inputs, the earlier steps' answers and the ``with`` values) as
-    JSON on stdin, and is killed after ``timeout`` seconds. No ``result`` answers ``None``.
+    reads ``context`` as JSON on stdin, and is killed after ``timeout`` seconds. No
+    ``result`` answers ``None``.
     """
     check_enabled(step, enabled)
     try:
-        sources = [[name, script_sources()[name]] for name in files]
+        sources = sources_of(files)
         payload = json.dumps({"context": context, "files": sources}).encode("utf-8")
     except (TypeError, ValueError) as error:
-        detail = f"the context cannot be sent to the script: {error}"
-        raise StepFailed(step, detail, 500) from None
+        raise unsendable(step, error) from None
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-I",
@@ -69,8 +63,7 @@ async def run_script(
     try:
         output, _ = await asyncio.wait_for(process.communicate(payload), timeout)
     except TimeoutError:
-        detail = f"the script did not finish within {timeout:g} s and was stopped"
-        raise StepFailed(step, detail, 504) from None
+        raise stopped(step, timeout) from None
     finally:
         if process.returncode is None:
             process.kill()

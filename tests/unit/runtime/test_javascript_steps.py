@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from naftiko_codegen.runtime import javascript_steps
+from naftiko_codegen.runtime import javascript_steps, script_files
 from naftiko_codegen.runtime.errors import StepFailed
 
 
@@ -16,7 +16,7 @@ from naftiko_codegen.runtime.errors import StepFailed
 def sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The scripts the package would carry in scripts.json."""
     files: dict[str, str] = {}
-    monkeypatch.setattr(javascript_steps, "script_sources", lambda: files)
+    monkeypatch.setattr(script_files, "script_sources", lambda: files)
     monkeypatch.delenv("NAFTIKO_SCRIPTING", raising=False)
     return files
 

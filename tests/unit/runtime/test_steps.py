@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from naftiko_codegen.runtime import scripting
+from naftiko_codegen.runtime import script_files, scripting
 from naftiko_codegen.runtime.errors import StepFailed
 from naftiko_codegen.runtime.exchange import UpstreamResponse
 from naftiko_codegen.runtime.lookups import lookup
@@ -69,7 +69,7 @@ def test_lookup_on_one_object_none_and_a_bad_table() -> None:
 def sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The scripts the package would carry in scripts.json."""
     files: dict[str, str] = {}
-    monkeypatch.setattr(scripting, "script_sources", lambda: files)
+    monkeypatch.setattr(script_files, "script_sources", lambda: files)
     monkeypatch.delenv("NAFTIKO_SCRIPTING", raising=False)
     return files
 
