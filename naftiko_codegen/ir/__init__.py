@@ -41,8 +41,7 @@ from .rest import (
     RestForward,
     RestOperation,
 )
-from .skills import FRONTMATTER as SKILL_FRONTMATTER
-from .skills import Skill, SkillTool, SkillToolSource
+from .skills import Skill, SkillFrontmatter, SkillTool, SkillToolSource
 from .units import (
     ArrayShape,
     CallStep,
@@ -150,7 +149,7 @@ __all__ = [
     "Skill",
     "SkillTool",
     "SkillToolSource",
-    "SKILL_FRONTMATTER",
+    "SkillFrontmatter",
     "BoundVariable",
     "Capability",
 ]

@@ -47,16 +47,32 @@ class SkillTool:
         return {**entry, "instruction": self.instruction}
 
 
-FRONTMATTER = (
-    "license",
-    "compatibility",
-    "metadata",
-    "allowed-tools",
-    "argument-hint",
-    "user-invocable",
-    "disable-model-invocation",
-)
-"""The Agent Skills Spec frontmatter a skill may give besides its name and description."""
+@dataclasses.dataclass(frozen=True)
+class SkillFrontmatter:
+    """The Agent Skills Spec frontmatter a skill may give besides its name and description
+    (each field under its spec name, ``-`` for ``_``; ``None``: not given)."""
+
+    license: str | None = None
+    compatibility: str | None = None
+    metadata: tuple[tuple[str, str], ...] | None = None
+    allowed_tools: str | None = None
+    argument_hint: str | None = None
+    user_invocable: bool | None = None
+    disable_model_invocation: bool | None = None
+
+    @staticmethod
+    def keys() -> tuple[str, ...]:
+        """The spec names of the fields, in order."""
+        return tuple(field.name.replace("_", "-") for field in dataclasses.fields(SkillFrontmatter))
+
+    def entry(self) -> dict[str, Json]:
+        """The fields given, under their spec names."""
+        entry: dict[str, Json] = {}
+        for key in self.keys():
+            value = getattr(self, key.replace("-", "_"))
+            if value is not None:
+                entry[key] = dict(value) if key == "metadata" else value
+        return entry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,20 +82,13 @@ class Skill:
     name: str
     description: str
     tools: tuple[SkillTool, ...] = ()
-    license: str | None = None
-    compatibility: str | None = None
-    metadata: tuple[tuple[str, str], ...] | None = None
-    allowed_tools: str | None = None
-    argument_hint: str | None = None
-    user_invocable: bool | None = None
-    disable_model_invocation: bool | None = None
+    frontmatter: SkillFrontmatter = SkillFrontmatter()
 
     def entry(self) -> dict[str, Json]:
-        """The skill in the catalog: the frontmatter it gives, under its spec names."""
-        entry: dict[str, Json] = {"name": self.name, "description": self.description}
-        for key in FRONTMATTER:
-            value = getattr(self, key.replace("-", "_"))
-            if value is not None:
-                entry[key] = dict(value) if key == "metadata" else value
-        entry["tools"] = [tool.entry() for tool in self.tools]
-        return entry
+        """The skill in the catalog: its name, description, frontmatter and tools."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            **self.frontmatter.entry(),
+            "tools": [tool.entry() for tool in self.tools],
+        }

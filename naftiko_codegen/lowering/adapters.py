@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from .. import ir
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from .auth import Authentication
 from .context import Diagnostics
 from .served import served
@@ -48,24 +48,24 @@ class Adapters:
                     continue
                 origin = (str(tool["from"]["sourceNamespace"]), str(tool["from"]["action"]))
                 if origin not in sources:
-                    self.diagnostics.report(
+                    self.diagnostics.warn(
                         path + ("skills", s_index, "tools", t_index, "from"),
                         "NG200",
                         f"skill tool {name!r} comes from {origin[0]}.{origin[1]}, "
                         "which no generated operation or tool provides",
-                        severity=Severity.WARNING,
                     )
                 source = sources.get(origin, ir.SkillToolSource(*origin))
                 tools.append(ir.SkillTool(name, description, source))
-            frontmatter = {
-                key.replace("-", "_"): skill[key] for key in ir.SKILL_FRONTMATTER if key in skill
+            given = {
+                key.replace("-", "_"): skill[key]
+                for key in ir.SkillFrontmatter.keys()
+                if key in skill
             }
-            if "metadata" in frontmatter:
-                frontmatter["metadata"] = tuple(
-                    (str(k), str(v)) for k, v in frontmatter["metadata"].items()
-                )
+            if "metadata" in given:
+                given["metadata"] = tuple((str(k), str(v)) for k, v in given["metadata"].items())
+            frontmatter = ir.SkillFrontmatter(**given)
             catalog.append(
-                ir.Skill(str(skill["name"]), str(skill["description"]), tuple(tools), **frontmatter)
+                ir.Skill(str(skill["name"]), str(skill["description"]), tuple(tools), frontmatter)
             )
         return ir.SkillAdapter(
             **served(spec, path, key, self.authentication), catalog=tuple(catalog)
@@ -83,11 +83,10 @@ class Adapters:
         traces_local = traces.get("local") or {}
         buffer = int(traces_local.get("buffer-size", 100))
         if enabled and "otlp" in (observability.get("exporters") or {}):
-            self.diagnostics.report(
+            self.diagnostics.warn(
                 path + ("observability", "exporters", "otlp"),
                 "NG211",
                 "OTLP export is not generated; traces stay on the control port (`/traces`)",
-                severity=Severity.WARNING,
                 hint="scrape `/metrics` and read `/traces`, or put an OpenTelemetry "
                 "collector's Prometheus receiver in front of the control port",
             )

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import ir, names
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from ..mustache import is_template
 from .aggregates import Aggregates
 from .bodies import BODY_METHODS, Bodies
@@ -98,13 +98,12 @@ class Arguments:
             w_path = path + ("with", key)
             param = by_name.get(names.normalise_reference(key))
             if param is None:
-                self.diagnostics.report(
+                self.diagnostics.warn(
                     w_path,
                     "NG202",
                     f"`with` key {key!r} is not a parameter of {operation.namespace}."
                     f"{operation.name}",
                     key=True,
-                    severity=Severity.WARNING,
                     expected=", ".join(p.name for p in operation.params) or "no parameters",
                     hint="the value is ignored",
                 )

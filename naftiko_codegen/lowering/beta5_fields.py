@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from .. import ir
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from .context import Diagnostics
 
 _UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
@@ -97,21 +97,19 @@ def unreachable_through_tunnel(
     kind = tunnel.get("type", "ziti")
     namespace = spec.get("namespace")
     if tunnel.get("fallback") == "direct":
-        diagnostics.report(
+        diagnostics.warn(
             path + ("tunnel",),
             "NG211",
             f"reverse tunnels (`{kind}`) are not generated; with `fallback: direct` the "
             f"client of `{namespace}` calls its `baseUri` directly",
-            severity=Severity.WARNING,
             hint="run the package where the `baseUri` is reachable, or remove the tunnel",
         )
         return False
-    diagnostics.report(
+    diagnostics.warn(
         path + ("tunnel",),
         "NG211",
         f"reverse tunnels (`{kind}`) are not generated; `{namespace}` is only reachable "
         "through one, so it is not generated and the operations that call it are skipped",
-        severity=Severity.WARNING,
         hint="write `fallback: direct` to call the `baseUri` directly",
     )
     return True

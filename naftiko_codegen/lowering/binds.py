@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from ..locations import parse_location
 from ..mustache import TemplateSyntaxError, tokens
 from .context import Diagnostics
@@ -60,11 +60,10 @@ class Binds:
             return (variable or name) if known else None
         if namespace and namespace in self.namespaces:
             if variable not in self.variables:
-                self.diagnostics.report(
+                self.diagnostics.warn(
                     path,
                     "NG209",
                     f"`{{{{{name}}}}}` refers to {variable!r}, which no bind declares",
-                    severity=Severity.WARNING,
                     hint=f"it will be read from the environment variable {variable}; "
                     f"declare it under the `{namespace}` bind to document it",
                 )
@@ -97,12 +96,11 @@ class Binds:
             for index, bind in enumerate(binds):
                 for name in bind.get("keys", {}):
                     if name not in self.referenced:
-                        self.diagnostics.report(
+                        self.diagnostics.warn(
                             base + (index, "keys", name),
                             "NG210",
                             f"bound variable {name!r} is never referenced",
                             key=True,
-                            severity=Severity.WARNING,
                             hint="it is optional at run time; remove it or reference it as "
                             f"`{{{{{name}}}}}`",
                         )

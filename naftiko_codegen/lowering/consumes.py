@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import ir, names
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from ..loader import Document
 from ..mustache import is_template
 from .answer_formats import AnswerFormats
@@ -201,11 +201,10 @@ class Consumes:
         body_param = None
         for (name, location), param_spec in declared.items():
             if location == "path":
-                self.diagnostics.report(
+                self.diagnostics.warn(
                     path,
                     "NG203",
                     f"path parameter {name!r} does not appear in the path {raw_path!r}",
-                    severity=Severity.WARNING,
                 )
                 continue
             if location == "environment":

@@ -32,6 +32,10 @@ class Diagnostics:
         """Record a diagnostic (an error unless ``severity`` says otherwise) at ``path``."""
         self.found.append(self.document.diagnostic(path, code, message, **extra))
 
+    def warn(self, path: Path, code: str, message: str, **extra: Any) -> None:
+        """Record a warning at ``path``."""
+        self.report(path, code, message, severity=Severity.WARNING, **extra)
+
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         """Record diagnostics located elsewhere (an imported file's own problems)."""
         self.found.extend(diagnostics)
@@ -39,9 +43,7 @@ class Diagnostics:
     def skip(self, path: Path, code: str, message: str, **extra: Any) -> SkipOperation:
         """Record a warning that the operation at ``path`` is skipped; return the exception
         that skips it (``raise diagnostics.skip(...)``)."""
-        self.report(
-            path, code, message + "; the operation is skipped", severity=Severity.WARNING, **extra
-        )
+        self.warn(path, code, message + "; the operation is skipped", **extra)
         return SkipOperation()
 
     def fail(self, path: Path, code: str, message: str, **extra: Any) -> NoReturn:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from .. import ir, names
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from ..openapi.combine import DEFS_PREFIX, hoist_defs
 from .agent_tools import for_agents
 from .beta5_fields import cache_hint
@@ -152,12 +152,11 @@ class Mcp:
         name = str(spec["name"])
         published = names.mcp_tool_name(name)
         if published != name:
-            self.diagnostics.report(
+            self.diagnostics.warn(
                 path + ("name",),
                 "NG207",
                 f"tool name {name!r} is not accepted by every MCP client; it is published "
                 f"as {published!r}",
-                severity=Severity.WARNING,
                 expected="1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`",
             )
         return published

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import ir, names
-from ..diagnostics import Path, Severity
+from ..diagnostics import Path
 from .calls import CallSite, call_positions
 from .consumes import PLACEHOLDER
 from .context import SkipOperation
@@ -139,12 +139,11 @@ class Rest:
         name = names.unique(operation.name, used, separator="-")
         if name == operation.name:
             return dataclasses.replace(operation, ident=ident)
-        self.diagnostics.report(
+        self.diagnostics.warn(
             path + ("name",),
             "NG204",
             f"operation name {operation.name!r} repeats; it is generated as {name!r} "
             "(its operationId)",
-            severity=Severity.WARNING,
             hint="give every operation of an adapter its own name",
         )
         return dataclasses.replace(operation, name=name, ident=ident)
