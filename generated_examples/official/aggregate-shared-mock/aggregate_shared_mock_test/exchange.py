@@ -159,23 +159,15 @@ def declared_too_large(headers: Mapping[str, str], max_bytes: int) -> bool:
 
 def past_deadline(namespace: str, operation: str, deadline: float) -> UpstreamError:
     """The 504 of an exchange that took longer than ``deadline`` s in all."""
-    return UpstreamError(
-        namespace,
-        operation,
-        504,
-        "Upstream timeout",
-        f"the upstream API did not finish answering within {deadline:g} s",
-    )
+    detail = f"the upstream API did not finish answering within {deadline:g} s"
+    return UpstreamError(namespace, operation, 504, "Upstream timeout", detail)
 
 
 def too_large(namespace: str, operation: str, max_bytes: int) -> UpstreamError:
     """The 502 of an answer longer than ``max_bytes``."""
+    detail = f"the upstream response exceeds the {max_bytes}-byte limit"
     return UpstreamError(
-        namespace,
-        operation,
-        502,
-        "Upstream response too large",
-        f"the upstream response exceeds the {max_bytes}-byte limit",
+        namespace, operation, 502, "Upstream response too large", detail
     )
 
 
