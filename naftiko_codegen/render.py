@@ -21,8 +21,6 @@ from .emitters.container import container_ports, exec_form, health_probe
 from .emitters.expressions import Emitter, python_type, selector_literal
 from .emitters.text import hints_text, json_text, md_cell, md_code, md_text, toml_str
 from .emitters.usage import (
-    adapter_mcp_runtime_imports,
-    adapter_step_imports,
     cap_params,
     cap_steps,
     input_checks,
@@ -90,7 +88,6 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
     env.globals.update(
         _by_name(
             cap_params,
-            adapter_mcp_runtime_imports,
             layout,
             open_call,
             def_line,
@@ -99,7 +96,6 @@ def new_environment(bytecode_cache: jinja2.BytecodeCache | None) -> jinja2.Envir
             input_checks,
             auth_middleware,
             credentials_middleware,
-            adapter_step_imports,
             container_ports,
             health_probe,
             exec_form,

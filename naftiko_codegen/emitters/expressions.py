@@ -68,10 +68,14 @@ class Emitter:
     def __init__(self) -> None:
         self.used: set[str] = set()
 
+    def use(self, name: str) -> str:
+        """``name``, a runtime name the module's code writes, recorded as used."""
+        self.used.add(name)
+        return name
+
     def call(self, helper: str, *args: str) -> str:
         """``helper(args...)``, the runtime helper recorded as used."""
-        self.used.add(helper)
-        return f"{helper}({', '.join(args)})"
+        return f"{self.use(helper)}({', '.join(args)})"
 
     @functools.singledispatchmethod
     def value(self, source: ir.ValueSource, settings: str = "settings") -> str:

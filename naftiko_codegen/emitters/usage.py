@@ -1,6 +1,7 @@
-"""What a generated module uses: the inputs a unit reads and the runtime helpers an adapter
-module's template text calls (those its expressions call are recorded by the
-:class:`~naftiko_codegen.emitters.expressions.Emitter` that writes them)."""
+"""What a generated unit reads: the value sources it evaluates and the inputs they read.
+
+(The runtime names a module imports are not worked out here: the module's
+:class:`~naftiko_codegen.emitters.expressions.Emitter` records each one its code writes.)"""
 
 from __future__ import annotations
 
@@ -8,32 +9,6 @@ from collections.abc import Iterable
 
 from .. import ir
 from ..pylayout import ident, py
-
-
-def adapter_mcp_runtime_imports(adapter: ir.McpAdapter) -> list[str]:
-    """The MCP runtime helpers (tool results and arguments) an MCP adapter module calls."""
-    calling = [tool for tool in adapter.tools if tool.invocation is not None]
-    invocations = [tool.invocation for tool in calling if tool.invocation is not None]
-    used: set[str] = set()
-    if any(invocation.forward_body for invocation in invocations):
-        used.add("body_argument")
-    if any(invocation.forward_query for invocation in invocations):
-        used.add("query_argument")
-    binary = [tool for tool in calling if _raw_format(tool) == "binary"]
-    if binary:
-        used.add("binary_result")
-    if any(tool.output.kind != "shaped" and tool not in binary for tool in calling):
-        used.add("tool_result")
-    for tool in adapter.tools:
-        if tool.steps or tool.output.kind == "mock":
-            used.add("value_result")
-        if tool.output.kind == "shaped":
-            used.add("shaped_result")
-    return sorted(used)
-
-
-def _raw_format(tool: ir.McpTool) -> str:
-    return tool.invocation.operation.raw_format if tool.invocation else "json"
 
 
 def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[ir.ValueSource]:
@@ -84,22 +59,6 @@ def input_checks(op: ir.RestOperation) -> str:
         if item.schema is not None and item.location != "body" and item.ident in used
     ]
     return f"CHECKS.inputs({py(op.name)}, [{', '.join(checked)}])" if checked else ""
-
-
-def adapter_step_imports(adapter: ir.RestAdapter | ir.McpAdapter) -> list[str]:
-    """The step helpers an adapter module calls: ``run_step`` for calls, ``lookup``, and the
-    runner of each script language."""
-    units = adapter.operations if isinstance(adapter, ir.RestAdapter) else adapter.tools
-    steps = [step for unit in units for step in unit.steps]
-    calls = any(isinstance(step, ir.CallStep) for step in steps)
-    lookups = any(isinstance(step, ir.LookupStep) for step in steps)
-    languages = {step.language for step in steps if isinstance(step, ir.ScriptStep)}
-    runners = [RUNNERS[language] for language in sorted(languages)]
-    return ["run_step"] * calls + ["lookup"] * lookups + runners
-
-
-RUNNERS = {"python": "run_script", "javascript": "run_javascript"}
-"""The runtime function running the script steps of each language."""
 
 
 def cap_steps(capability: ir.Capability) -> list[ir.Step]:
