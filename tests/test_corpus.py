@@ -161,7 +161,7 @@ def _callable_by_agents(capability: ir.Capability, data: Any) -> dict[str, set[s
             by_ident = {i.ident: i.name for i in tool.inputs}
             if tool.invocation is not None:
                 for param, source in tool.invocation.arguments:
-                    if source.kind == "input" and param.required_declared:
+                    if isinstance(source, ir.InputValue) and param.required_declared:
                         names.add(by_ident.get(source.input, ""))
                 body = tool.invocation.operation.body_param
                 if body is not None and body.required_declared:

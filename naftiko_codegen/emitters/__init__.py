@@ -1,4 +1,5 @@
-"""The helpers templates call to write code for IR nodes, one module per concern:
-:mod:`.expressions` (values, shapes, paths, bodies), :mod:`.usage` (the inputs a unit reads and
-the runtime helpers a module imports), :mod:`.auth` (credential checks) and :mod:`.text`
-(TOML, JSON and Markdown text)."""
+"""What templates write code with, one module per concern: :mod:`.expressions` (the
+:class:`~.expressions.Emitter` of one generated module: values, shapes, paths and bodies,
+dispatched per IR node class, recording every runtime name its code uses), :mod:`.usage`
+(the value sources a unit evaluates and the inputs it reads), :mod:`.auth` (credential
+checks), :mod:`.container` (the Dockerfile) and :mod:`.text` (TOML, JSON and Markdown)."""
