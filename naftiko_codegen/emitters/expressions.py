@@ -195,8 +195,7 @@ class Emitter:
     def decoder(self, operation: ir.ConsumedOperation) -> str:
         """The decoder of the operation's answers: ``decode_xml``, ``html_decoder(".products")``,
         ``avro_decoder("schemas/records.avsc")``."""
-        name = decoder_function(operation.raw_format)
-        self.used.add(name)
+        name = self.use(decoder_function(operation.raw_format))
         if operation.raw_format not in SCHEMA_DECODERS:
             return name
         schema = operation.output_schema

@@ -12,7 +12,7 @@ from ..pylayout import ident, py
 
 
 def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[ir.ValueSource]:
-    """Every value source an operation, tool or resource evaluates (nested ones included)."""
+    """The value sources an operation, tool or resource evaluates (each may nest others)."""
     sources: list[ir.ValueSource] = []
     steps = () if isinstance(unit, ir.McpResource) else unit.steps
     invocations = ir.calls(unit.invocation, steps)
@@ -27,7 +27,7 @@ def unit_sources(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> list[i
         if isinstance(shape, ir.ValueShape):
             sources.append(shape.value)
         shapes += ir.shape_parts(shape)
-    return [nested for source in sources for nested in ir.nested_sources(source)]
+    return sources
 
 
 def used_inputs(unit: ir.RestOperation | ir.McpTool | ir.McpResource) -> set[str]:
